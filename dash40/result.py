@@ -86,6 +86,10 @@ class Trace:
     position_m: tuple[float, ...] = ()
     uncertainty_m: tuple[float, ...] = ()
     frame: tuple[int, ...] = ()
+    u_px: tuple[float, ...] = ()  # the reference point's pixel column in the first frame's coordinates
+    v_px: tuple[float, ...] = ()  # ... and its row
+    drift_px: tuple[tuple[float, float], ...] = ()  # camera drift of that frame against the first frame
+    bbox_px: tuple[tuple[float, float, float, float], ...] = ()  # the runner's box (x0, y0, x1, y1), first-frame coordinates
 
 
 @dataclass(frozen=True)
@@ -137,7 +141,7 @@ class AnalysisResult:
         kw["splits"] = tuple(Split(**_known(Split, s)) for s in d.get("splits", []))
         kw["steps"] = tuple(Step(**_known(Step, s)) for s in d.get("steps", []))
         tr = d.get("trace") or {}
-        kw["trace"] = Trace(**{k: tuple(v) for k, v in _known(Trace, tr).items()})
+        kw["trace"] = Trace(**{k: tuple(tuple(e) if isinstance(e, list) else e for e in v) for k, v in _known(Trace, tr).items()})
         kw["warnings"] = tuple(d.get("warnings", ()))
         return cls(**kw)
 

@@ -1,0 +1,199 @@
+"""The orchestrator: ``analyze(clip, calibration) -> AnalysisResult``.
+
+clip → background and drift (segmentation) → per-frame runner measurements (tracking) →
+first movement and crossings (timing) → steps → sprint model (kinematics) → result.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from . import __version__
+from .calibration import Calibration, LaneGeometry, lane_geometry, load_calibration
+from .errors import AnalysisError, InputError
+from .result import AnalysisResult, Crossing, Split, Start, Trace, from_metres, to_metres
+from .segmentation import build_background
+from .timing import _NoStart, crossing, detect_start, lane_positions
+from .tracking import Measurer, RunnerTrack
+from .video import iter_frames, probe
+
+Progress = Callable[[float, str], None]
+REFERENCES = ("torso", "hip")
+
+
+def analyze(
+    clip: str | os.PathLike,
+    calibration: str | os.PathLike | dict | Calibration,
+    *,
+    capture_fps: float | None = None,
+    reference: str = "torso",
+    progress: Progress | None = None,
+    body_mass_kg: float | None = None,
+    height_m: float | None = None,
+) -> AnalysisResult:
+    """Time a sprint clip: first movement, every line crossing, splits, steps and the sprint model.
+
+    Parameters
+    ----------
+    clip : path to an .mp4/.mov clip (any frame rate, VFR, slow motion, portrait or landscape).
+    calibration : the timing lines (a dict, a JSON path or a ``Calibration``); see ``dash40.calibration``.
+    capture_fps : real capture rate of a slow-motion clip when its file does not say it.
+    reference : "torso" (chest front, the photo-finish convention) or "hip".
+    progress : called as ``progress(fraction, message)`` while the clip is read.
+    body_mass_kg, height_m : the athlete's, for the force–velocity profile.
+    """
+    if reference not in REFERENCES:
+        raise InputError(f"The reference must be 'torso' or 'hip', got {reference!r}.")
+    report = progress or (lambda f, m: None)
+    info = probe(clip, capture_fps)
+    cal = load_calibration(calibration)
+    cal.check_fits(info.width, info.height)
+    geom = lane_geometry(cal)
+    report(0.0, "Learning the background")
+    bg = build_background(clip, info)
+    meas = Measurer(bg, geom, info.width, info.height)
+    total = max(info.frames, 1)
+    n = 0
+    for fr in iter_frames(clip, info):
+        meas.add(fr.index, fr.time_s, fr.image)
+        n += 1
+        if n % 10 == 0:
+            report(min(0.95, 0.05 + 0.9 * n / total), f"Reading frame {n} of {total}")
+    if n < 5:
+        raise AnalysisError(f"The clip has only {n} readable frames: it is too short or damaged to time a run.")
+    track = meas.track()
+    report(0.96, "Timing the run")
+    result = _time_track(track, geom, cal, info, reference, Path(clip).name, n)
+    model = _model(result, body_mass_kg, height_m)
+    if model:
+        result = _replace(result, model=model)
+    report(1.0, "Done")
+    return result
+
+
+def _replace(r: AnalysisResult, **kw) -> AnalysisResult:
+    from dataclasses import replace
+
+    return replace(r, **kw)
+
+
+def estimate_path(track: RunnerTrack, geom: LaneGeometry) -> float:
+    """Across-lane coordinate s of the runner's path, from where the feet are on the ground."""
+    if geom.homography is None:
+        return geom.s_path
+    ok = np.isfinite(track.foot_u) & np.isfinite(track.foot_v)
+    if ok.sum() < 3:
+        return geom.s_path
+    _, s = geom.pixel_to_ground(track.foot_u[ok], track.foot_v[ok])
+    s = s[np.isfinite(s)]
+    if len(s) == 0:
+        return geom.s_path
+    return float(np.clip(np.median(s), -0.5, 1.5))
+
+
+def _time_track(track: RunnerTrack, geom: LaneGeometry, cal: Calibration, info, reference: str, name: str, n: int) -> AnalysisResult:
+    if not track.found.any() or track.found.sum() < 3:
+        raise AnalysisError(
+            "No runner was found between the timing lines' cones: check that the clip shows the run and that "
+            "the calibration belongs to this clip."
+        )
+    geom = geom.with_path(estimate_path(track, geom))
+    period = 1.0 / info.capture_fps
+    x, sigma = lane_positions(track, geom, reference)
+    t = track.time_s
+    try:
+        onset = detect_start(track, x, period)
+    except _NoStart:
+        raise AnalysisError(
+            "The runner never moves more than a few centimetres along the lane: there is no run to time in this clip."
+        ) from None
+    start = Start(onset.time_s, onset.uncertainty_s, onset.method, onset.frame)
+    t_min = onset.time_s if onset.time_s is not None else None
+    crossings = []
+    for ln in cal.lines:
+        lx = to_metres(ln.distance, cal.units)
+        c = crossing(t, x, sigma, lx, track.index, period, t_min=t_min)
+        crossings.append(Crossing(ln.distance, c.time_s, c.uncertainty_s, c.frame, c.note))
+    reached = [c for c in crossings if c.time_s is not None]
+    if not reached:
+        last = np.nanmax(x) if np.any(np.isfinite(x)) else float("nan")
+        raise AnalysisError(
+            f"The runner never reaches a timing line in this clip (furthest point {from_metres(last, cal.units):.1f} "
+            f"{cal.units}): check the calibration's distances, or film the whole rep."
+        )
+    splits = []
+    warnings = []
+    if onset.flying:
+        base = reached[0]
+        for c in reached[1:]:
+            splits.append(Split(c.distance, c.time_s - base.time_s, _hyp(c.uncertainty_s, base.uncertainty_s)))
+        warnings.append(
+            f"The athlete is already running at the first frame (a flying run): times are from the {base.distance:g} "
+            f"{cal.units} line, not from a start."
+        )
+    else:
+        for c in reached:
+            if c.time_s > onset.time_s:
+                splits.append(Split(c.distance, c.time_s - onset.time_s, _hyp(c.uncertainty_s, onset.uncertainty_s)))
+    for c in crossings:
+        if c.time_s is None and c.note == "not reached in the clip":
+            warnings.append(f"The {c.distance:g} {cal.units} line is not reached in the clip.")
+    ok = np.isfinite(x)
+    trace = Trace(
+        time_s=tuple(float(v) for v in t[ok]),
+        position_m=tuple(float(v) for v in x[ok]),
+        uncertainty_m=tuple(float(v) for v in sigma[ok]),
+        frame=tuple(int(v) for v in track.index[ok]),
+        u_px=tuple(round(float(v), 2) for v in (track.front_u if reference == "torso" else track.hip_u)[ok]),
+        v_px=tuple(round(float(v), 2) for v in track.front_v[ok]),
+        drift_px=tuple((round(float(a), 2), round(float(b), 2)) for a, b in track.shift[ok]),
+        bbox_px=tuple(tuple(round(float(c), 1) for c in b) for b in track.bbox[ok]),
+    )
+    return AnalysisResult(
+        clip=name, fps=round(info.fps, 4), capture_fps=round(info.capture_fps, 4), frames=n, units=cal.units,
+        reference=reference, start=start, crossings=tuple(crossings), splits=tuple(splits),
+        width=info.width, height=info.height, duration_s=float(t[-1]) if len(t) else 0.0,
+        direction="left-to-right" if geom.direction > 0 else "right-to-left", flying=onset.flying,
+        trace=trace, warnings=tuple(warnings), analyzer_version=__version__,
+    )
+
+
+def _hyp(a: float | None, b: float | None) -> float | None:
+    if a is None or b is None:
+        return None
+    return float(np.hypot(a, b))
+
+
+def _model(result: AnalysisResult, body_mass_kg, height_m) -> dict:
+    """Sprint-model fit of the measured trace (when the kinematics module can make one)."""
+    try:
+        from . import kinematics
+    except ImportError:  # pragma: no cover - kinematics is part of the package
+        return {}
+    fit_trace = getattr(kinematics, "fit_trace", None)
+    if fit_trace is None or result.flying or result.start.time_s is None:
+        return {}
+    from .errors import Dash40Error
+
+    t = np.asarray(result.trace.time_s)
+    x = np.asarray(result.trace.position_m)
+    s = np.asarray(result.trace.uncertainty_m)
+    keep = t >= result.start.time_s - 0.05
+    try:
+        fit = fit_trace(t[keep], x[keep], s[keep], t0=result.start.time_s)
+    except Dash40Error as exc:
+        return {"error": str(exc)}
+    except TypeError:
+        fit = fit_trace(t[keep], x[keep], s[keep])
+    d = fit.to_dict() if hasattr(fit, "to_dict") else dict(fit)
+    if body_mass_kg is not None and height_m is not None and hasattr(kinematics, "fv_profile"):
+        try:
+            prof = kinematics.fv_profile(fit, body_mass_kg=body_mass_kg, height_m=height_m)
+            d["fv"] = prof.to_dict() if hasattr(prof, "to_dict") else dict(prof)
+        except Dash40Error as exc:
+            d["fv"] = {"error": str(exc)}
+    return d

@@ -1,0 +1,239 @@
+"""First movement and line crossings, to a fraction of a frame, from a ``RunnerTrack``.
+
+First movement. An athlete leaves the set position from rest, so the picture's change against
+the set position grows smoothly from zero (roughly as (t − t0)^p with p ≈ 2 for a constant
+acceleration): a threshold detector fires several frames late. We measure, frame by frame, the
+summed difference to the first frame inside the athlete's set-position region, and fit
+E(t) = b + a·max(0, t − t0)^p (p free in [1, 3]) to the frames from well before the motion to
+the point where the change is still small; t0 is the extrapolated onset.
+
+Crossings. The reference point's lane distance x(t) (chest front by default) is measured on
+every frame; near each line a weighted quadratic in time is fitted to the samples within about
+±0.12 s and solved for x(t) = line. Uncertainties come from the fit's covariance with a floor for
+what a fit cannot see (the definition of the chest on a silhouette, about 1.5 cm).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.optimize import least_squares
+
+from .calibration import LaneGeometry
+from .tracking import CELL, RunnerTrack
+
+CHEST_DEFINITION_M = 0.015  # 1-sigma systematic uncertainty of the chest front on a silhouette
+
+
+@dataclass(frozen=True)
+class Onset:
+    time_s: float | None
+    uncertainty_s: float | None
+    method: str
+    frame: int | None
+    flying: bool
+
+
+def lane_positions(track: RunnerTrack, geom: LaneGeometry, reference: str = "torso") -> tuple[np.ndarray, np.ndarray]:
+    """Lane distance (m) of the reference point per frame, and a 1-sigma uncertainty (m)."""
+    u = track.front_u if reference == "torso" else track.hip_u
+    x = np.full(len(track), np.nan)
+    ok = np.isfinite(u)
+    if np.any(ok):
+        x[ok] = geom.distance_at_column(u[ok])
+    mpp = np.full(len(track), np.nan)
+    if np.any(ok):
+        mpp[ok] = np.abs(geom.distance_at_column(u[ok] + 0.5) - geom.distance_at_column(u[ok] - 0.5))
+    sigma = np.sqrt((0.4 * mpp) ** 2 + (0.01) ** 2)
+    return x, sigma
+
+
+def _clean(t: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """Mask of samples consistent with their neighbours (drops single-frame outliers)."""
+    ok = np.isfinite(x)
+    idx = np.nonzero(ok)[0]
+    keep = ok.copy()
+    if len(idx) < 5:
+        return keep
+    xs = x[idx]
+    med = np.array([np.median(xs[max(0, i - 2): i + 3]) for i in range(len(xs))])
+    dev = np.abs(xs - med)
+    scale = 1.4826 * np.median(dev) + 1e-3
+    bad = dev > 8 * scale + 0.15
+    keep[idx[bad]] = False
+    return keep
+
+
+def detect_flying(t: np.ndarray, x: np.ndarray) -> bool:
+    """True when the athlete is already running at the start of the track (> 2 m/s)."""
+    ok = np.isfinite(x)
+    if ok.sum() < 4:
+        return False
+    tt, xx = t[ok], x[ok]
+    first = tt <= tt[0] + 0.25
+    if first.sum() < 3:
+        first = np.arange(len(tt)) < 4
+    v = np.polyfit(tt[first], xx[first], 1)[0]
+    return bool(v > 2.0)
+
+
+def detect_start(track: RunnerTrack, x: np.ndarray, frame_period: float) -> Onset:
+    t = track.time_s
+    keep = _clean(t, x)
+    if detect_flying(t, np.where(keep, x, np.nan)):
+        return Onset(None, None, "flying", None, True)
+    ok = np.nonzero(keep)[0]
+    x_set = float(np.median(x[ok[: max(3, min(len(ok), 5))]]))
+    moved = ok[(x[ok] > x_set + 0.25)]
+    if len(moved) == 0:
+        raise _NoStart()
+    i_big = int(moved[0])
+    # Region of the set position, in motion cells.
+    first_found = ok[: max(1, min(len(ok), 5))]
+    box = np.nanmedian(track.bbox[first_found], axis=0)
+    ch, cw = track.cells_shape
+    s = track.work_scale
+    pad = 0.25 * (box[3] - box[1])
+    c0 = int(max(0, np.floor((box[0] - pad) * s / CELL)))
+    c1 = int(min(cw, np.ceil((box[2] + pad) * s / CELL)))
+    r0 = int(max(0, np.floor((box[1] - pad) * s / CELL)))
+    r1 = int(min(ch, np.ceil((box[3] + pad) * s / CELL)))
+    cells = track.motion.reshape(len(track), ch, cw)[:, r0:r1, c0:c1]
+    e = cells.reshape(len(track), -1).sum(axis=1).astype(float)
+    return _fit_onset(t, e, i_big, frame_period, track.index)
+
+
+class _NoStart(Exception):
+    pass
+
+
+def _fit_onset(t: np.ndarray, e: np.ndarray, i_big: int, frame_period: float, index: np.ndarray) -> Onset:
+    # Baseline from frames well before the big motion.
+    pre = np.nonzero(t < t[i_big] - 0.4)[0]
+    if len(pre) < 3:
+        pre = np.arange(max(1, i_big // 2))
+    base = e[pre]
+    b0 = float(np.median(base))
+    sb = float(1.4826 * np.median(np.abs(base - b0))) + 1e-6
+    top = float(e[i_big])
+    if top - b0 < 6 * sb:
+        # Too little contrast to model the onset: fall back on the threshold crossing.
+        i_on = int(np.nonzero(e[: i_big + 1] > b0 + 3 * sb)[0][0]) if np.any(e[: i_big + 1] > b0 + 3 * sb) else i_big
+        return Onset(float(t[i_on]), 2 * frame_period, "threshold", int(index[i_on]), False)
+    # Last frame before i_big that is still at baseline level.
+    quiet = np.nonzero(e[: i_big + 1] <= b0 + 3 * sb)[0]
+    i_q = int(quiet[-1]) if len(quiet) else 0
+    # Fit window: from 0.15 s before the quiet frame to where the change reaches 35% of the level at i_big.
+    lvl = b0 + 0.35 * (top - b0)
+    above = np.nonzero((e > lvl) & (np.arange(len(e)) > i_q))[0]
+    i_end = int(above[0]) if len(above) else i_big
+    i_end = max(i_end, min(len(t) - 1, i_q + 4))
+    i_beg = int(np.searchsorted(t, t[i_q] - max(0.15, 6 * frame_period)))
+    sel = np.arange(i_beg, i_end + 1)
+    ts, es = t[sel], e[sel]
+    scale = top - b0
+
+    def model(p, tt):
+        b, a, t0, pw = p
+        return b + a * np.clip(tt - t0, 0.0, None) ** pw
+
+    t0_guess = float(t[i_q])
+    span = max(float(ts[-1] - t0_guess), frame_period)
+    a_guess = (float(es[-1]) - b0) / span**2
+    p0 = [b0, max(a_guess, 1e-9), t0_guess, 2.0]
+    lo = [b0 - 10 * sb - 1e-6, 0.0, float(ts[0]), 1.0]
+    hi = [b0 + 10 * sb + 1e-6, np.inf, float(ts[-1]), 3.0]
+    try:
+        fit = least_squares(lambda p: (model(p, ts) - es) / scale, p0, bounds=(lo, hi), x_scale=[sb / scale + 1e-9, max(a_guess, 1e-9), frame_period, 0.5])
+    except ValueError:
+        return Onset(float(t[i_q]), 2 * frame_period, "threshold", int(index[i_q]), False)
+    t0 = float(fit.x[2])
+    # Uncertainty from the Jacobian.
+    dof = max(1, len(ts) - 4)
+    res_var = float(np.sum(fit.fun**2) / dof)
+    try:
+        cov = np.linalg.pinv(fit.jac.T @ fit.jac) * res_var
+        s_t0 = float(np.sqrt(max(cov[2, 2], 0.0)))
+    except np.linalg.LinAlgError:
+        s_t0 = frame_period
+    s_t0 = float(np.hypot(s_t0, 0.15 * frame_period))
+    s_t0 = min(s_t0, 3 * frame_period)
+    i_near = int(np.argmin(np.abs(t - t0)))
+    return Onset(t0, s_t0, "onset-fit", int(index[i_near]), False)
+
+
+@dataclass(frozen=True)
+class LineCrossing:
+    time_s: float | None
+    uncertainty_s: float | None
+    frame: int | None
+    note: str = ""
+
+
+def crossing(t: np.ndarray, x: np.ndarray, sigma: np.ndarray, line_x: float, index: np.ndarray, frame_period: float,
+             t_min: float | None = None) -> LineCrossing:
+    """When x(t) reaches ``line_x`` (first time, after ``t_min``)."""
+    keep = _clean(t, x)
+    if t_min is not None:
+        keep &= t >= t_min - 0.5
+    ok = np.nonzero(keep)[0]
+    if len(ok) < 3:
+        return LineCrossing(None, None, None, "the runner was not tracked")
+    xs = x[ok]
+    # Smooth a little for the bracketing so noise does not give an early false crossing.
+    xs_s = np.convolve(np.pad(xs, 2, mode="edge"), np.ones(5) / 5, mode="valid") if len(xs) >= 5 else xs
+    past = np.nonzero(xs_s >= line_x)[0]
+    if len(past) == 0:
+        return LineCrossing(None, None, None, "not reached in the clip")
+    j = int(past[0])
+    if j == 0:
+        return LineCrossing(None, None, None, "already past this line at the first tracked frame")
+    tc_guess = float(t[ok[j]])
+    half = max(0.12, 4 * frame_period)
+    w = np.nonzero(np.abs(t[ok] - tc_guess) <= half)[0]
+    if len(w) < 4:
+        w = np.arange(max(0, j - 3), min(len(ok), j + 3))
+    tt = t[ok][w] - tc_guess
+    xx = xs[w]
+    ss = sigma[ok][w]
+    # Before/after coverage: a crossing at the edge of the track is extrapolated, note it.
+    edge = tt.min() > -frame_period * 1.5 or tt.max() < frame_period * 1.5
+    deg = 2 if len(w) >= 5 else 1
+    wts = 1.0 / np.maximum(ss, 1e-4)
+    coef, cov = _wpolyfit(tt, xx, wts, deg)
+    # Robust second pass.
+    res = xx - np.polyval(coef, tt)
+    mad = 1.4826 * np.median(np.abs(res)) + 1e-4
+    wts2 = wts * np.where(np.abs(res) > 3 * mad, 3 * mad / np.abs(res), 1.0)
+    coef, cov = _wpolyfit(tt, xx, wts2, deg)
+    roots = np.roots(np.r_[coef[:-1], coef[-1] - line_x]) if deg > 0 else []
+    roots = [float(r.real) for r in np.atleast_1d(roots) if abs(r.imag) < 1e-9 and abs(r.real) <= half * 2]
+    if not roots:
+        return LineCrossing(None, None, None, "the crossing could not be located")
+    tc = min(roots, key=abs)
+    v = float(np.polyval(np.polyder(coef), tc))
+    if v <= 0.05:
+        return LineCrossing(None, None, None, "the runner was not moving forward at the line")
+    grad = np.array([tc ** (deg - k) for k in range(deg + 1)])
+    var_x = float(grad @ cov @ grad)
+    sx = np.sqrt(max(var_x, 0.0) + CHEST_DEFINITION_M**2)
+    s_t = sx / v
+    if edge:
+        s_t = max(s_t, frame_period)
+    t_cross = tc + tc_guess
+    near = ok[int(np.argmin(np.abs(t[ok] - t_cross)))]
+    return LineCrossing(float(t_cross), float(s_t), int(index[near]), "extrapolated at the edge of the track" if edge else "")
+
+
+def _wpolyfit(t, x, w, deg):
+    A = np.vander(t, deg + 1)
+    Aw = A * w[:, None]
+    xw = x * w
+    coef, *_ = np.linalg.lstsq(Aw, xw, rcond=None)
+    res = xw - Aw @ coef
+    dof = max(1, len(t) - deg - 1)
+    s2 = float(res @ res) / dof
+    # Scale so that weights act as inverse sigmas; inflate by the observed scatter when larger.
+    cov = np.linalg.pinv(Aw.T @ Aw) * max(s2, 1.0)
+    return coef, cov

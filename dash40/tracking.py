@@ -1,0 +1,326 @@
+"""Frame-by-frame measurement of the runner: a narrow ``RunnerTrack`` of arrays.
+
+For every decoded frame the ``Measurer``:
+
+1. measures the camera's drift against the background (phase correlation) and the exposure gain;
+2. finds the runner at reduced scale: the largest moving silhouette whose feet are inside the
+   lane (between the near and far ends of the timing lines), continuing the previous detection —
+   so a coach or bystander elsewhere in the picture is ignored;
+3. at full resolution around the runner, removes the thin parts of the silhouette (arms, legs,
+   neck) with a morphological opening whose size follows the athlete's trunk thickness in pixels,
+   keeps the trunk, and measures its front edge to a fraction of a pixel: along each row the
+   edge is where the colour distance to the background falls to half of the trunk's (the
+   coverage integral — exact for anti-aliased and motion-blurred edges);
+4. records the silhouette's lowest points (feet) and a coarse grid of the frame's difference to
+   the first frame (for the first-movement detector).
+
+All positions are in first-frame pixel coordinates (drift removed).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from .calibration import LaneGeometry
+from .segmentation import Background, colour_distance, exposure_gain, gray, reduce, shift_between, translate
+
+TRUNK_THICKNESS_M = 0.25  # chest depth of an athlete, used to size the limb-removing opening
+BODY_HEIGHT_M = 1.9
+CELL = 8  # work pixels per side of a motion cell
+
+
+@dataclass(frozen=True)
+class RunnerTrack:
+    """Per-frame measurements (arrays of equal length, one entry per kept frame)."""
+
+    index: np.ndarray  # frame index (decode order)
+    time_s: np.ndarray  # real time
+    found: np.ndarray  # runner found
+    front_u: np.ndarray  # chest-front pixel column (first-frame coordinates), NaN if not found
+    front_v: np.ndarray  # its row
+    hip_u: np.ndarray
+    bbox: np.ndarray  # N×4 (x0, y0, x1, y1) whole silhouette, first-frame coordinates
+    foot_u: np.ndarray  # lowest silhouette point
+    foot_v: np.ndarray
+    ground_segments: tuple  # per frame: tuple of (u0, u1, v) runs of the silhouette's lowest rows
+    shift: np.ndarray  # N×2 camera drift (frame minus first frame), full pixels
+    motion: np.ndarray  # N×cells float32 coarse difference to the first frame
+    cells_shape: tuple[int, int]
+    work_scale: float
+    direction: int
+
+    def __len__(self) -> int:
+        return len(self.index)
+
+
+class LaneBand:
+    """Image rows of the lane's near and far edges as functions of the column."""
+
+    def __init__(self, geom: LaneGeometry, width: int, height: int):
+        self.height = height
+        if geom.homography is not None:
+            xs = np.linspace(geom.knots_x[0] - 15.0, geom.knots_x[-1] + 15.0, 400)
+            near = geom.ground_to_pixel(xs, 0.0)
+            far = geom.ground_to_pixel(xs, 1.0)
+            o_n = np.argsort(near[:, 0])
+            o_f = np.argsort(far[:, 0])
+            self._near = (near[o_n, 0], near[o_n, 1])
+            self._far = (far[o_f, 0], far[o_f, 1])
+        else:
+            self._near = None
+            self._far = None
+        self.geom = geom
+
+    def rows(self, u: float) -> tuple[float, float]:
+        """(far row, near row) of the lane at column u; the whole height for the short form."""
+        if self._near is None:
+            return 0.0, float(self.height)
+        return float(np.interp(u, *self._far)), float(np.interp(u, *self._near))
+
+    def px_per_m(self, u: float) -> float:
+        mpp = self.geom.metres_per_pixel(u)
+        return 1.0 / mpp if mpp > 0 else 1.0
+
+
+class Measurer:
+    """Streaming per-frame measurement (see module doc). Feed frames with ``add``."""
+
+    def __init__(self, bg: Background, geom: LaneGeometry, width: int, height: int):
+        self.bg = bg
+        self.geom = geom
+        self.band = LaneBand(geom, width, height)
+        self.W, self.H = width, height
+        self.direction = geom.direction
+        self.s = bg.scale
+        self.prev_box: tuple[float, float, float, float] | None = None
+        self.prev_gray: np.ndarray | None = None
+        self.ref_work: np.ndarray | None = None
+        h, w = bg.work.shape[:2]
+        self.cells_shape = (h // CELL, w // CELL)
+        self.rows: list[tuple] = []
+        self.bg_full_f = bg.full.astype(np.float32)
+        self.noise_full = max(bg.noise * 1.5, 2.0)
+
+    # ------------------------------------------------------------------------------------------
+    def add(self, index: int, time_s: float, image: np.ndarray) -> None:
+        s = self.s
+        work = reduce(image, s)
+        g = gray(work)
+        if self.prev_gray is not None and float(np.mean(np.abs(g - self.prev_gray))) < 0.15:
+            return  # a repeated frame (slow-motion exports show some images twice): time it once
+        self.prev_gray = g
+        dx, dy = shift_between(self.bg.work_gray, g)
+        gain = exposure_gain(g, self.bg.work_gray)
+        aligned = translate(work, -dx, -dy) / gain
+        if self.ref_work is None:
+            self.ref_work = aligned
+        diff_ref = colour_distance(aligned, self.ref_work)
+        ch, cw = self.cells_shape
+        cells = diff_ref[: ch * CELL, : cw * CELL].reshape(ch, CELL, cw, CELL).mean(axis=(1, 3)).ravel()
+        shift_full = (dx / s, dy / s)
+        meas = self._measure(image, aligned, shift_full, gain)
+        self.rows.append((index, time_s, shift_full, cells.astype(np.float32), meas))
+
+    # ------------------------------------------------------------------------------------------
+    def _find_runner(self, aligned: np.ndarray):
+        s = self.s
+        d = colour_distance(aligned, self.bg.work)
+        thr = max(4.0 * self.bg.noise, 14.0)
+        mask = (d > thr).astype(np.uint8)
+        ppm_w = self.band.px_per_m(self.W / 2) * s
+        k = max(1, int(round(0.12 * ppm_w)))
+        closed = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
+        n, labels, stats, cents = cv2.connectedComponentsWithStats(closed, connectivity=8)
+        best = None
+        best_score = -1.0
+        for i in range(1, n):
+            x, y, w, h, area = stats[i]
+            if h < 0.25 * BODY_HEIGHT_M * ppm_w * 0.5 or area < (0.3 * ppm_w) * (0.4 * ppm_w):
+                continue
+            ucen = (x + w / 2) / s
+            foot_v = (y + h) / s
+            far_v, near_v = self.band.rows(ucen)
+            ppm = self.band.px_per_m(ucen)
+            if not (far_v - 0.5 * ppm <= foot_v <= near_v + 0.5 * ppm):
+                continue
+            score = float(area)
+            if self.prev_box is not None:
+                px0, py0, px1, py1 = self.prev_box
+                margin = 1.5 * ppm
+                bx0, by0, bx1, by1 = x / s, y / s, (x + w) / s, (y + h) / s
+                overlap = not (bx1 < px0 - margin or bx0 > px1 + margin or by1 < py0 - margin or by0 > py1 + margin)
+                score *= 4.0 if overlap else 0.25
+            if score > best_score:
+                best_score = score
+                best = (x, y, w, h)
+        return best
+
+    def _measure(self, image, aligned, shift_full, gain):
+        found = self._find_runner(aligned)
+        if found is None:
+            self.prev_box = None
+            return None
+        s = self.s
+        x, y, w, h = found
+        ucen = (x + w / 2) / s
+        ppm = self.band.px_per_m(ucen)
+        m = 0.15 * ppm + 2 / s
+        x0 = max(0, int(np.floor(x / s - m)))
+        y0 = max(0, int(np.floor(y / s - m)))
+        x1 = min(self.W, int(np.ceil((x + w) / s + m)))
+        y1 = min(self.H, int(np.ceil((y + h) / s + m)))
+        if x1 - x0 < 4 or y1 - y0 < 4:
+            return None
+        self.prev_box = (x0, y0, x1, y1)
+        cw, chh = x1 - x0, y1 - y0
+        centre = ((x0 + x1 - 1) / 2 + shift_full[0], (y0 + y1 - 1) / 2 + shift_full[1])
+        patch = cv2.getRectSubPix(image, (cw, chh), centre).astype(np.float32) / gain
+        bgp = self.bg_full_f[y0:y1, x0:x1]
+        d = colour_distance(patch, bgp)
+        if self.direction < 0:
+            d = d[:, ::-1]
+        return _trunk_front(d, self.noise_full, ppm, x0, y0, cw, self.direction)
+
+    # ------------------------------------------------------------------------------------------
+    def track(self) -> RunnerTrack:
+        n = len(self.rows)
+        index = np.array([r[0] for r in self.rows], int)
+        time_s = np.array([r[1] for r in self.rows], float)
+        shift = np.array([r[2] for r in self.rows], float).reshape(n, 2)
+        motion = np.stack([r[3] for r in self.rows]) if n else np.zeros((0, 1), np.float32)
+        nan = np.full(n, np.nan)
+        front_u, front_v, hip_u, foot_u, foot_v = nan.copy(), nan.copy(), nan.copy(), nan.copy(), nan.copy()
+        bbox = np.full((n, 4), np.nan)
+        found = np.zeros(n, bool)
+        segs = []
+        for i, r in enumerate(self.rows):
+            meas = r[4]
+            if meas is None:
+                segs.append(())
+                continue
+            found[i] = meas["front_u"] is not None
+            front_u[i] = meas["front_u"] if meas["front_u"] is not None else np.nan
+            front_v[i] = meas["front_v"] if meas["front_v"] is not None else np.nan
+            hip_u[i] = meas["hip_u"] if meas["hip_u"] is not None else np.nan
+            bbox[i] = meas["bbox"]
+            foot_u[i], foot_v[i] = meas["foot"]
+            segs.append(meas["ground"])
+        return RunnerTrack(
+            index=index, time_s=time_s, found=found, front_u=front_u, front_v=front_v, hip_u=hip_u, bbox=bbox,
+            foot_u=foot_u, foot_v=foot_v, ground_segments=tuple(segs), shift=shift, motion=motion,
+            cells_shape=self.cells_shape, work_scale=self.s, direction=self.direction,
+        )
+
+
+def _largest_component(mask: np.ndarray) -> np.ndarray | None:
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    if n <= 1:
+        return None
+    i = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
+    return labels == i
+
+
+def _trunk_front(d: np.ndarray, noise: float, ppm: float, x0: int, y0: int, width: int, direction: int):
+    """Measure the trunk's front edge in a crop (already flipped so the run goes to +u).
+
+    ``d`` is the colour distance to the background; returns a dict in first-frame coordinates.
+    """
+    thr = max(3.5 * noise, 12.0)
+    mask = (d > thr).astype(np.uint8)
+    body = _largest_component(mask)
+    if body is None:
+        return None
+    body_u8 = body.astype(np.uint8)
+    ys, xs = np.nonzero(body)
+    bx0, bx1, by0, by1 = xs.min(), xs.max(), ys.min(), ys.max()
+
+    # Lowest points (feet).
+    low_v = by1
+    foot_idx = ys >= low_v - max(1, int(round(0.03 * ppm)))
+    foot_u_c = float(np.mean(xs[foot_idx]))
+    ground = _ground_runs(body, max(1, int(round(0.12 * ppm))))
+
+    kd = int(round(0.7 * TRUNK_THICKNESS_M * ppm))
+    if kd >= 3:
+        opened = cv2.morphologyEx(body_u8, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (kd, kd)))
+        trunk = _largest_component(opened)
+    else:
+        trunk = body
+    if trunk is None:
+        trunk = body
+    tys, txs = np.nonzero(trunk)
+    ty0, ty1 = tys.min(), tys.max()
+    rows = np.arange(ty0, ty0 + max(1, int(round(0.6 * (ty1 - ty0 + 1)))))
+    fronts = []
+    win = max(3, kd)
+    for r in rows:
+        cols = np.nonzero(trunk[r])[0]
+        if cols.size == 0:
+            continue
+        ur = int(cols.max())
+        a = max(0, ur - win)
+        b = min(d.shape[1], ur + 5)
+        prof = d[r, a:b]
+        inner = d[r, a:ur + 1]
+        c = float(np.percentile(inner, 80)) if inner.size else 0.0
+        if c <= thr:
+            fronts.append((r, ur + 0.5))
+            continue
+        alpha = np.clip((prof - noise) / (c - noise), 0.0, 1.0)
+        fronts.append((r, a - 0.5 + float(alpha.sum())))
+    if not fronts:
+        return None
+    fr = np.array(fronts)
+    u_rows = fr[:, 1]
+    if len(u_rows) >= 3:
+        u_s = np.convolve(u_rows, np.ones(3) / 3, mode="same")
+        u_s[0], u_s[-1] = u_rows[0], u_rows[-1]
+    else:
+        u_s = u_rows
+    k = int(np.argmax(u_s))
+    front_c = float(u_s[k])
+    front_r = float(fr[k, 0])
+    # Hip: middle of the trunk in its lowest fifth.
+    low = tys >= ty1 - max(1, int(round(0.2 * (ty1 - ty0 + 1))))
+    hip_c = 0.5 * (txs[low].min() + txs[low].max())
+
+    def to_u(c: float) -> float:
+        return x0 + c if direction > 0 else x0 + (width - 1 - c)
+
+    ground_ff = tuple((min(to_u(g0), to_u(g1)), max(to_u(g0), to_u(g1)), y0 + gv) for g0, g1, gv in ground)
+    bb_u = sorted((to_u(bx0), to_u(bx1)))
+    return {
+        "front_u": to_u(front_c),
+        "front_v": y0 + front_r,
+        "hip_u": to_u(hip_c),
+        "bbox": (bb_u[0], y0 + by0, bb_u[1], y0 + by1),
+        "foot": (to_u(foot_u_c), y0 + low_v),
+        "ground": ground_ff,
+    }
+
+
+def _ground_runs(body: np.ndarray, tol: int) -> tuple:
+    """Runs of columns whose lowest silhouette pixel is within ``tol`` rows of the lowest point."""
+    has = body.any(axis=0)
+    if not has.any():
+        return ()
+    h = body.shape[0]
+    lowest = np.where(has, h - 1 - np.argmax(body[::-1], axis=0), -1)
+    vmax = lowest.max()
+    near = lowest >= vmax - tol
+    runs = []
+    j = 0
+    n = len(near)
+    while j < n:
+        if near[j]:
+            k = j
+            while k + 1 < n and near[k + 1]:
+                k += 1
+            runs.append((float(j), float(k), float(lowest[j:k + 1].max())))
+            j = k + 1
+        else:
+            j += 1
+    return tuple(runs[:4])
