@@ -15,7 +15,7 @@ All quantities are SI.  Physics lives in tiny pure ``predict_<quantity>_at_<give
 every fit variant returns the same frozen :class:`SprintFit`.
 """
 
-from .fit import DEFAULT_PREDICTIONS, MSS_LIMIT, SprintFit, fit_splits, fit_trace
+from .fit import DEFAULT_PREDICTIONS, MSS_LIMIT, SprintFit, fit_splits, fit_trace, trace_velocity
 from .forcevelocity import (
     ForceVelocityProfile,
     air_density,
@@ -46,6 +46,7 @@ __all__ = [
     "SprintFit",
     "fit_splits",
     "fit_trace",
+    "trace_velocity",
     "DEFAULT_PREDICTIONS",
     "MSS_LIMIT",
     "ForceVelocityProfile",

@@ -48,7 +48,7 @@ from .model import (
 )
 from .phases import AccelerationPhases, acceleration_phases
 
-__all__ = ["SprintFit", "fit_splits", "fit_trace", "MSS_LIMIT", "DEFAULT_PREDICTIONS"]
+__all__ = ["SprintFit", "fit_splits", "fit_trace", "trace_velocity", "MSS_LIMIT", "DEFAULT_PREDICTIONS"]
 
 YARD_M = 0.9144
 MSS_LIMIT = 13.0  # m/s; the fastest humans peak a little above 12 m/s
@@ -540,6 +540,13 @@ def fit_splits(
 # =============================================================================================
 # position trace
 # =============================================================================================
+
+
+def trace_velocity(time_s, position_m, *, half_window_s: float = 0.125, min_points: int = 5) -> np.ndarray:
+    """Velocity (m/s) of a position trace: the local linear-regression slope over +/- ``half_window_s``
+    around each sample (at least ``min_points`` samples); NaN where it cannot be computed."""
+    return _windowed_velocity(np.asarray(time_s, dtype=float), np.asarray(position_m, dtype=float),
+                              half_window_s, min_points)
 
 
 def _windowed_velocity(t: np.ndarray, p: np.ndarray, half_window_s: float = 0.125, min_points: int = 5):
