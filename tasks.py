@@ -38,7 +38,7 @@ def _install(dev: bool) -> None:
         return
     _sh(PY, "-m", "pip", "install", "-q", "--upgrade", "pip")
     _sh(PY, "-m", "pip", "install", "-q", "-r", req)
-    _sh(PY, "-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation", "-e", ".")
+    _sh(PY, "-m", "pip", "install", "-q", "--no-deps", "-e", ".")
     stamp.write_text(digest.hexdigest())
 
 

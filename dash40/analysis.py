@@ -52,7 +52,7 @@ def analyze(
     info = probe(clip, capture_fps)
     cal = load_calibration(calibration)
     cal.check_fits(info.width, info.height)
-    geom = lane_geometry(cal)
+    geom = lane_geometry(cal, width=info.width, height=info.height)
     report(0.0, "Learning the background")
     bg = build_background(clip, info)
     meas = Measurer(bg, geom, info.width, info.height)
@@ -149,7 +149,7 @@ def _time_track(track: RunnerTrack, geom: LaneGeometry, cal: Calibration, info, 
         uncertainty_m=tuple(float(v) for v in sigma[ok]),
         frame=tuple(int(v) for v in track.index[ok]),
         u_px=tuple(round(float(v), 2) for v in (track.front_u if reference == "torso" else track.hip_u)[ok]),
-        v_px=tuple(round(float(v), 2) for v in track.front_v[ok]),
+        v_px=tuple(round(float(v), 2) for v in (track.front_v if reference == "torso" else track.hip_v)[ok]),
         drift_px=tuple((round(float(a), 2), round(float(b), 2)) for a, b in track.shift[ok]),
         bbox_px=tuple(tuple(round(float(c), 1) for c in b) for b in track.bbox[ok]),
     )

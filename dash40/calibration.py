@@ -116,6 +116,8 @@ def load_calibration(source: str | os.PathLike | dict[str, Any] | Calibration) -
         return source
     if isinstance(source, dict):
         data = source
+    elif not isinstance(source, (str, os.PathLike)):
+        raise CalibrationError(f"A calibration must be a JSON object with 'units' and 'lines', got {type(source).__name__}.")
     else:
         p = Path(source)
         if not p.exists():
@@ -196,9 +198,12 @@ class LaneGeometry:
     s_path: float  # across-lane coordinate of the runner's path (0 = near cones, 1 = far cones)
     knots_u: tuple[float, ...] = ()  # short form: pixel columns of the lines
     knots_x: tuple[float, ...] = ()  # ... and their distances in metres
+    vertical_vp: tuple[float, float, float] | None = None  # image of the world's vertical direction (homogeneous)
 
     def with_path(self, s_path: float) -> LaneGeometry:
-        return LaneGeometry(self.units, self.direction, self.homography, float(s_path), self.knots_u, self.knots_x)
+        from dataclasses import replace
+
+        return replace(self, s_path=float(s_path))
 
     # -- ground ----------------------------------------------------------------------------
     def ground_to_pixel(self, x_m, s) -> np.ndarray:
@@ -220,8 +225,13 @@ class LaneGeometry:
         b = self.ground_to_pixel(np.array([(self.knots_x[-1] if self.knots_x else 40.0)]), self.s_path)[0]
         return a, b
 
-    def distance_at_column(self, u) -> np.ndarray:
-        """Lane distance (m) of the body point(s) seen at pixel column(s) ``u`` on the runner's path."""
+    def distance_at(self, u, v=None) -> np.ndarray:
+        """Lane distance (m) of body point(s) seen at pixel(s) (u, v) above the runner's path.
+
+        The point is referred to the ground point directly below it (along the image of the world
+        vertical through it, from the camera's vertical vanishing point) on the path's ground line.
+        With the short form only the column counts.
+        """
         u = np.asarray(u, float)
         if self.homography is None:
             ku = np.asarray(self.knots_u)
@@ -229,13 +239,25 @@ class LaneGeometry:
             if ku[0] > ku[-1]:
                 ku, kx = ku[::-1], kx[::-1]
             return _interp_extrap(u, ku, kx)
-        # The path's image line: v = a·u + b (the ground line s = s_path). A body point at column u
-        # stands above the ground point where the image vertical through u meets that line.
         (u1, v1), (u2, v2) = self._path_pts
-        t = (u - u1) / (u2 - u1)
-        v = v1 + t * (v2 - v1)
-        x, _ = self.pixel_to_ground(u, v)
+        path = np.cross([u1, v1, 1.0], [u2, v2, 1.0])
+        if v is None or self.vertical_vp is None:
+            # Image verticals taken as world verticals.
+            t = (u - u1) / (u2 - u1)
+            gv = v1 + t * (v2 - v1)
+            x, _ = self.pixel_to_ground(u, gv)
+            return x
+        v = np.asarray(v, float)
+        pts = np.stack([u, v, np.ones_like(u)], axis=-1)
+        vert = np.cross(pts, np.asarray(self.vertical_vp))
+        g = np.cross(vert, path)
+        gu, gv = g[..., 0] / g[..., 2], g[..., 1] / g[..., 2]
+        x, _ = self.pixel_to_ground(gu, gv)
         return x
+
+    def distance_at_column(self, u) -> np.ndarray:
+        """Lane distance (m) at column(s) u on the path's ground line (no height correction)."""
+        return self.distance_at(u)
 
     @property
     def _path_pts(self):
@@ -279,8 +301,12 @@ def _interp_extrap(x: np.ndarray, xp: np.ndarray, fp: np.ndarray) -> np.ndarray:
     return y
 
 
-def lane_geometry(cal: Calibration, s_path: float = 0.5) -> LaneGeometry:
-    """Build the pixel↔lane mapping from a calibration (see module doc)."""
+def lane_geometry(cal: Calibration, s_path: float = 0.5, width: int | None = None, height: int | None = None) -> LaneGeometry:
+    """Build the pixel↔lane mapping from a calibration (see module doc).
+
+    ``width``/``height`` (the picture's) place the principal point at the centre, used to find
+    the camera's vertical direction from the ground plane (see ``_vertical_vanishing_point``).
+    """
     xs = [to_metres(ln.distance, cal.units) for ln in cal.lines]
     direction = cal.direction()
     if not cal.has_ground_plane:
@@ -311,4 +337,36 @@ def lane_geometry(cal: Calibration, s_path: float = 0.5) -> LaneGeometry:
             f"The {_fmt_d(cal.lines[worst].distance, cal.units)} line does not fit the ground plane defined by the others "
             f"(off by {resid.max():.0f} px): check its distance and its near/far points."
         )
-    return LaneGeometry(cal.units, direction, H, s_path, tuple(float(ln.near[0]) for ln in cal.lines), tuple(xs))
+    vvp = _vertical_vanishing_point(H, width, height) if width and height else None
+    return LaneGeometry(cal.units, direction, H, s_path, tuple(float(ln.near[0]) for ln in cal.lines), tuple(xs), vvp)
+
+
+def _vertical_vanishing_point(H: np.ndarray, width: int, height: int) -> tuple[float, float, float]:
+    """Where the world's vertical lines meet in the image (homogeneous).
+
+    The lane direction and the across-lane direction are perpendicular on the ground; their
+    vanishing points a = H·(1,0,0) and b = H·(0,1,0) then fix the focal length f for a camera with
+    square pixels and its principal point at the picture's centre c:
+    (a − c·a₂)·(b − c·b₂) + f²·a₂·b₂ = 0. When the camera looks square-on at the lane (a at
+    infinity) f is not observable and a typical phone's is used (horizontal field of view ~69°).
+    The vertical vanishing point is then K·Kᵀ·(a × b), the pole of the horizon.
+    """
+    cx, cy = (width - 1) / 2.0, (height - 1) / 2.0
+    a = H[:, 0]
+    b = H[:, 1]
+    f_default = 0.73 * width
+    f = f_default
+    denom = a[2] * b[2]
+    if abs(denom) > 1e-12:
+        num = (a[0] - cx * a[2]) * (b[0] - cx * b[2]) + (a[1] - cy * a[2]) * (b[1] - cy * b[2])
+        f2 = -num / denom
+        if (0.3 * width) ** 2 < f2 < (4.0 * width) ** 2:
+            f_est = float(np.sqrt(f2))
+            # Trust the estimate only when the lane's vanishing point is well inside the finite range.
+            a_dist = abs(a[2]) * width / (np.hypot(a[0], a[1]) + 1e-12)
+            if a_dist > 0.05:
+                f = f_est
+    K = np.array([[f, 0, cx], [0, f, cy], [0, 0, 1.0]])
+    horizon = np.cross(a, b)
+    vp = K @ K.T @ horizon
+    return (float(vp[0]), float(vp[1]), float(vp[2]))

@@ -29,6 +29,7 @@ class Background:
     work_gray: np.ndarray  # h×w float32 (for phase correlation)
     scale: float  # work pixels per full pixel
     noise: float  # robust std of the colour distance of a still frame to the background (work scale)
+    noise_full: float  # the same at full resolution
 
 
 def work_scale(width: int) -> float:
@@ -36,14 +37,16 @@ def work_scale(width: int) -> float:
 
 
 def reduce(img: np.ndarray, scale: float) -> np.ndarray:
+    """The picture at work scale (same dtype)."""
     if scale >= 1.0:
-        return img.astype(np.float32)
+        return img
     h, w = img.shape[:2]
-    return cv2.resize(img, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA).astype(np.float32)
+    return cv2.resize(img, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA)
 
 
 def gray(img: np.ndarray) -> np.ndarray:
-    return cv2.cvtColor(img.astype(np.float32), cv2.COLOR_BGR2GRAY)
+    """Grey picture as float32 (what phase correlation needs)."""
+    return cv2.cvtColor(img, cv2.COLOR_BGR2GRAY).astype(np.float32)
 
 
 _HANN_CACHE: dict[tuple[int, int], np.ndarray] = {}
@@ -101,20 +104,24 @@ def build_background(path, info: VideoInfo, *, max_samples: int = 15, progress=N
         aligned.append(translate(img, -dx / scale, -dy / scale))
     full = np.median(np.stack(aligned), axis=0).astype(np.uint8)
     work = reduce(full, scale)
-    # Noise: distance of the first sample (aligned) to the background, robustly.
-    d = np.abs(reduce(aligned[len(aligned) // 2], scale) - work).max(axis=2)
+    # Noise: distance of a sample (aligned) to the background, robustly.
+    d = colour_distance(reduce(aligned[len(aligned) // 2], scale), work)
     noise = float(1.4826 * np.median(d)) + 0.5
-    return Background(full=full, work=work, work_gray=gray(work), scale=scale, noise=noise)
+    dfull = colour_distance(aligned[len(aligned) // 2], full)
+    noise_full = float(1.4826 * np.median(dfull)) + 0.5
+    return Background(full=full, work=work, work_gray=gray(work), scale=scale, noise=noise, noise_full=noise_full)
 
 
 def colour_distance(img: np.ndarray, bg: np.ndarray) -> np.ndarray:
-    """Per-pixel max over channels of |img − bg| (float32)."""
-    return cv2.absdiff(img.astype(np.float32, copy=False), bg.astype(np.float32, copy=False)).max(axis=2)
+    """Per-pixel max over channels of |img − bg| (same dtype as the inputs)."""
+    d = cv2.absdiff(img, bg)
+    c0, c1, c2 = cv2.split(d)
+    return cv2.max(cv2.max(c0, c1), c2)
 
 
 def exposure_gain(img_gray: np.ndarray, bg_gray: np.ndarray) -> float:
     """Global brightness ratio frame/background (robust to the runner, who covers little)."""
-    sub = (slice(None, None, 4), slice(None, None, 4))
+    sub = (slice(None, None, 5), slice(None, None, 5))
     a = img_gray[sub]
     b = bg_gray[sub]
     ok = b > 8

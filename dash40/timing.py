@@ -37,14 +37,13 @@ class Onset:
 
 def lane_positions(track: RunnerTrack, geom: LaneGeometry, reference: str = "torso") -> tuple[np.ndarray, np.ndarray]:
     """Lane distance (m) of the reference point per frame, and a 1-sigma uncertainty (m)."""
-    u = track.front_u if reference == "torso" else track.hip_u
+    u, v = (track.front_u, track.front_v) if reference == "torso" else (track.hip_u, track.hip_v)
     x = np.full(len(track), np.nan)
-    ok = np.isfinite(u)
-    if np.any(ok):
-        x[ok] = geom.distance_at_column(u[ok])
+    ok = np.isfinite(u) & np.isfinite(v)
     mpp = np.full(len(track), np.nan)
     if np.any(ok):
-        mpp[ok] = np.abs(geom.distance_at_column(u[ok] + 0.5) - geom.distance_at_column(u[ok] - 0.5))
+        x[ok] = geom.distance_at(u[ok], v[ok])
+        mpp[ok] = np.abs(geom.distance_at(u[ok] + 0.5, v[ok]) - geom.distance_at(u[ok] - 0.5, v[ok]))
     sigma = np.sqrt((0.4 * mpp) ** 2 + (0.01) ** 2)
     return x, sigma
 

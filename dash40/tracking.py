@@ -42,6 +42,7 @@ class RunnerTrack:
     front_u: np.ndarray  # chest-front pixel column (first-frame coordinates), NaN if not found
     front_v: np.ndarray  # its row
     hip_u: np.ndarray
+    hip_v: np.ndarray
     bbox: np.ndarray  # N×4 (x0, y0, x1, y1) whole silhouette, first-frame coordinates
     foot_u: np.ndarray  # lowest silhouette point
     foot_v: np.ndarray
@@ -102,34 +103,43 @@ class Measurer:
         self.cells_shape = (h // CELL, w // CELL)
         self.rows: list[tuple] = []
         self.bg_full_f = bg.full.astype(np.float32)
-        self.noise_full = max(bg.noise * 1.5, 2.0)
+        self.noise_full = max(bg.noise_full, 1.0)
+        self.ref_gain = 1.0
 
     # ------------------------------------------------------------------------------------------
     def add(self, index: int, time_s: float, image: np.ndarray) -> None:
         s = self.s
         work = reduce(image, s)
         g = gray(work)
-        if self.prev_gray is not None and float(np.mean(np.abs(g - self.prev_gray))) < 0.15:
+        if self.prev_gray is not None and cv2.norm(g, self.prev_gray, cv2.NORM_L1) < 0.15 * g.size:
             return  # a repeated frame (slow-motion exports show some images twice): time it once
         self.prev_gray = g
         dx, dy = shift_between(self.bg.work_gray, g)
         gain = exposure_gain(g, self.bg.work_gray)
-        aligned = translate(work, -dx, -dy) / gain
+        aligned = translate(work, -dx, -dy)
+        bg_work = self.bg.work if abs(gain - 1.0) < 0.01 else cv2.convertScaleAbs(self.bg.work, alpha=gain)
         if self.ref_work is None:
             self.ref_work = aligned
-        diff_ref = colour_distance(aligned, self.ref_work)
+            self.ref_gain = gain
+        ref = self.ref_work if abs(gain / self.ref_gain - 1.0) < 0.01 else cv2.convertScaleAbs(self.ref_work, alpha=gain / self.ref_gain)
+        diff_ref = colour_distance(aligned, ref)
         ch, cw = self.cells_shape
-        cells = diff_ref[: ch * CELL, : cw * CELL].reshape(ch, CELL, cw, CELL).mean(axis=(1, 3)).ravel()
+        cells = cv2.resize(diff_ref[: ch * CELL, : cw * CELL], (cw, ch), interpolation=cv2.INTER_AREA).astype(np.float32).ravel()
+        # Pixels that the drift brought in from outside the picture are not evidence of anything.
+        h, w = aligned.shape[:2]
+        bx, by = int(np.ceil(abs(dx))) + 2, int(np.ceil(abs(dy))) + 2
+        valid = (slice(by, max(by, h - by)), slice(bx, max(bx, w - bx)))
         shift_full = (dx / s, dy / s)
-        meas = self._measure(image, aligned, shift_full, gain)
-        self.rows.append((index, time_s, shift_full, cells.astype(np.float32), meas))
+        meas = self._measure(image, aligned, bg_work, valid, shift_full, gain)
+        self.rows.append((index, time_s, shift_full, cells, meas))
 
     # ------------------------------------------------------------------------------------------
-    def _find_runner(self, aligned: np.ndarray):
+    def _find_runner(self, aligned: np.ndarray, bg_work: np.ndarray, valid):
         s = self.s
-        d = colour_distance(aligned, self.bg.work)
+        d = colour_distance(aligned, bg_work)
         thr = max(4.0 * self.bg.noise, 14.0)
-        mask = (d > thr).astype(np.uint8)
+        mask = np.zeros(d.shape, np.uint8)
+        mask[valid] = (d[valid] > thr)
         ppm_w = self.band.px_per_m(self.W / 2) * s
         k = max(1, int(round(0.12 * ppm_w)))
         closed = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
@@ -138,18 +148,18 @@ class Measurer:
         best_score = -1.0
         for i in range(1, n):
             x, y, w, h, area = stats[i]
-            if h < 0.25 * BODY_HEIGHT_M * ppm_w * 0.5 or area < (0.3 * ppm_w) * (0.4 * ppm_w):
-                continue
             ucen = (x + w / 2) / s
+            ppm = self.band.px_per_m(ucen) * s
+            if h < 0.5 * ppm or area < (0.3 * ppm) * (0.4 * ppm) or h > 3.0 * ppm or w > 4.0 * ppm:
+                continue
             foot_v = (y + h) / s
             far_v, near_v = self.band.rows(ucen)
-            ppm = self.band.px_per_m(ucen)
-            if not (far_v - 0.5 * ppm <= foot_v <= near_v + 0.5 * ppm):
+            if not (far_v - 0.5 * ppm / s <= foot_v <= near_v + 0.5 * ppm / s):
                 continue
             score = float(area)
             if self.prev_box is not None:
                 px0, py0, px1, py1 = self.prev_box
-                margin = 1.5 * ppm
+                margin = 1.5 * ppm / s
                 bx0, by0, bx1, by1 = x / s, y / s, (x + w) / s, (y + h) / s
                 overlap = not (bx1 < px0 - margin or bx0 > px1 + margin or by1 < py0 - margin or by0 > py1 + margin)
                 score *= 4.0 if overlap else 0.25
@@ -158,8 +168,8 @@ class Measurer:
                 best = (x, y, w, h)
         return best
 
-    def _measure(self, image, aligned, shift_full, gain):
-        found = self._find_runner(aligned)
+    def _measure(self, image, aligned, bg_work, valid, shift_full, gain):
+        found = self._find_runner(aligned, bg_work, valid)
         if found is None:
             self.prev_box = None
             return None
@@ -177,8 +187,8 @@ class Measurer:
         self.prev_box = (x0, y0, x1, y1)
         cw, chh = x1 - x0, y1 - y0
         centre = ((x0 + x1 - 1) / 2 + shift_full[0], (y0 + y1 - 1) / 2 + shift_full[1])
-        patch = cv2.getRectSubPix(image, (cw, chh), centre).astype(np.float32) / gain
-        bgp = self.bg_full_f[y0:y1, x0:x1]
+        patch = cv2.getRectSubPix(image, (cw, chh), centre).astype(np.float32)
+        bgp = self.bg_full_f[y0:y1, x0:x1] * gain
         d = colour_distance(patch, bgp)
         if self.direction < 0:
             d = d[:, ::-1]
@@ -192,7 +202,7 @@ class Measurer:
         shift = np.array([r[2] for r in self.rows], float).reshape(n, 2)
         motion = np.stack([r[3] for r in self.rows]) if n else np.zeros((0, 1), np.float32)
         nan = np.full(n, np.nan)
-        front_u, front_v, hip_u, foot_u, foot_v = nan.copy(), nan.copy(), nan.copy(), nan.copy(), nan.copy()
+        front_u, front_v, hip_u, hip_v, foot_u, foot_v = (nan.copy() for _ in range(6))
         bbox = np.full((n, 4), np.nan)
         found = np.zeros(n, bool)
         segs = []
@@ -204,12 +214,13 @@ class Measurer:
             found[i] = meas["front_u"] is not None
             front_u[i] = meas["front_u"] if meas["front_u"] is not None else np.nan
             front_v[i] = meas["front_v"] if meas["front_v"] is not None else np.nan
-            hip_u[i] = meas["hip_u"] if meas["hip_u"] is not None else np.nan
+            hip_u[i] = meas["hip_u"]
+            hip_v[i] = meas["hip_v"]
             bbox[i] = meas["bbox"]
             foot_u[i], foot_v[i] = meas["foot"]
             segs.append(meas["ground"])
         return RunnerTrack(
-            index=index, time_s=time_s, found=found, front_u=front_u, front_v=front_v, hip_u=hip_u, bbox=bbox,
+            index=index, time_s=time_s, found=found, front_u=front_u, front_v=front_v, hip_u=hip_u, hip_v=hip_v, bbox=bbox,
             foot_u=foot_u, foot_v=foot_v, ground_segments=tuple(segs), shift=shift, motion=motion,
             cells_shape=self.cells_shape, work_scale=self.s, direction=self.direction,
         )
@@ -286,6 +297,7 @@ def _trunk_front(d: np.ndarray, noise: float, ppm: float, x0: int, y0: int, widt
     # Hip: middle of the trunk in its lowest fifth.
     low = tys >= ty1 - max(1, int(round(0.2 * (ty1 - ty0 + 1))))
     hip_c = 0.5 * (txs[low].min() + txs[low].max())
+    hip_r = float(np.mean(tys[low]))
 
     def to_u(c: float) -> float:
         return x0 + c if direction > 0 else x0 + (width - 1 - c)
@@ -296,6 +308,7 @@ def _trunk_front(d: np.ndarray, noise: float, ppm: float, x0: int, y0: int, widt
         "front_u": to_u(front_c),
         "front_v": y0 + front_r,
         "hip_u": to_u(hip_c),
+        "hip_v": y0 + hip_r,
         "bbox": (bb_u[0], y0 + by0, bb_u[1], y0 + by1),
         "foot": (to_u(foot_u_c), y0 + low_v),
         "ground": ground_ff,
