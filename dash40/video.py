@@ -68,7 +68,7 @@ def _open(path: str | os.PathLike):
         raise VideoError(f"The clip {p.name!r} is empty (0 bytes): copy it again from the phone.")
     try:
         container = av.open(str(p))
-    except (av.error.InvalidDataError, av.error.ValueError, UnicodeDecodeError) as exc:
+    except (av.error.InvalidDataError, UnicodeDecodeError, ValueError) as exc:
         raise VideoError(
             f"{p.name!r} is not a video dash40 can read (it may be another kind of file, or truncated "
             f"before the end was written): {type(exc).__name__}."

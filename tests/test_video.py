@@ -1,0 +1,108 @@
+"""Frame times come from the container's timestamps; bad files give one clear sentence."""
+
+from fractions import Fraction
+
+import av
+import numpy as np
+import pytest
+
+from dash40.errors import InputError, VideoError
+from dash40.video import iter_frames, probe
+
+
+def _write(path, pts_90k, size=(64, 48), rate=30, codec="libx264", metadata=None):
+    with av.open(str(path), "w", options={"movflags": "use_metadata_tags"}) as c:
+        for k, v in (metadata or {}).items():
+            c.metadata[k] = v
+        s = c.add_stream(codec, rate=rate)
+        s.width, s.height, s.pix_fmt = size[0], size[1], "yuv420p"
+        s.time_base = Fraction(1, 90000)
+        s.codec_context.time_base = Fraction(1, 90000)
+        rng = np.random.default_rng(0)
+        for p in pts_90k:
+            img = rng.integers(0, 255, (size[1], size[0], 3), dtype=np.uint8)
+            f = av.VideoFrame.from_ndarray(img, format="rgb24")
+            f.pts, f.time_base = int(p), Fraction(1, 90000)
+            for pkt in s.encode(f):
+                c.mux(pkt)
+        for pkt in s.encode():
+            c.mux(pkt)
+    return path
+
+
+def test_variable_frame_rate_times_are_the_timestamps(tmp_path):
+    # 30 fps with jitter and two dropped frames: times must be pts, not index / fps.
+    rng = np.random.default_rng(1)
+    t = np.cumsum(np.r_[0, np.full(29, 1 / 30) + rng.uniform(-0.004, 0.004, 29)])
+    t = np.delete(t, [7, 19])
+    pts = np.round(t * 90000)
+    clip = _write(tmp_path / "vfr.mp4", pts)
+    got = np.array([f.time_s for f in iter_frames(clip)])
+    assert len(got) == len(pts)
+    np.testing.assert_allclose(got, (pts - pts[0]) / 90000, atol=1e-6)
+
+
+def test_slow_motion_is_rescaled_to_real_time(tmp_path):
+    pts = np.arange(12) * 3000  # stored at 30 fps
+    clip = _write(tmp_path / "slomo.mp4", pts)
+    info = probe(clip, capture_fps=240)
+    got = np.array([f.time_s for f in iter_frames(clip, info)])
+    np.testing.assert_allclose(np.diff(got), 1 / 240, atol=1e-9)
+    assert info.capture_fps == 240 and info.time_scale == pytest.approx(30 / 240)
+
+
+def test_capture_rate_read_from_metadata(tmp_path):
+    pts = np.arange(6) * 3000
+    clip = tmp_path / "meta.mov"
+    _write(clip, pts, metadata={"com.apple.quicktime.capture.fps": "240"})
+    info = probe(clip)
+    assert info.capture_fps == 240 and info.fps == pytest.approx(30)
+    got = np.array([f.time_s for f in iter_frames(clip, info)])
+    np.testing.assert_allclose(np.diff(got), 1 / 240, atol=1e-9)
+
+
+def test_zero_byte_file(tmp_path):
+    p = tmp_path / "empty.mp4"
+    p.write_bytes(b"")
+    with pytest.raises(VideoError, match="empty"):
+        probe(p)
+
+
+def test_not_a_video(tmp_path):
+    p = tmp_path / "notes.mp4"
+    p.write_text("this is a shopping list, not a video\n" * 50)
+    with pytest.raises(VideoError, match="not a video"):
+        probe(p)
+
+
+def test_truncated_file(tmp_path):
+    clip = _write(tmp_path / "full.mp4", np.arange(30) * 3000, size=(160, 120))
+    data = clip.read_bytes()
+    cut = tmp_path / "cut.mp4"
+    cut.write_bytes(data[: len(data) // 3])
+    with pytest.raises(VideoError):
+        probe(cut)
+
+
+def test_audio_only(tmp_path):
+    p = tmp_path / "voice.m4a"
+    with av.open(str(p), "w") as c:
+        s = c.add_stream("aac", rate=44100)
+        for i in range(20):
+            frame = av.AudioFrame.from_ndarray(np.zeros((1, 1024), np.float32), format="fltp", layout="mono")
+            frame.sample_rate = 44100
+            frame.pts = i * 1024
+            for pkt in s.encode(frame):
+                c.mux(pkt)
+        for pkt in s.encode():
+            c.mux(pkt)
+    with pytest.raises(VideoError, match="no video track"):
+        probe(p)
+
+
+def test_missing_file_and_impossible_capture_rate(tmp_path):
+    with pytest.raises(VideoError, match="does not exist"):
+        probe(tmp_path / "nope.mp4")
+    clip = _write(tmp_path / "ok.mp4", np.arange(3) * 3000)
+    with pytest.raises(InputError, match="capture-fps"):
+        probe(clip, capture_fps=-5)
