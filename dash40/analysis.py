@@ -169,31 +169,25 @@ def _hyp(a: float | None, b: float | None) -> float | None:
 
 
 def _model(result: AnalysisResult, body_mass_kg, height_m) -> dict:
-    """Sprint-model fit of the measured trace (when the kinematics module can make one)."""
-    try:
-        from . import kinematics
-    except ImportError:  # pragma: no cover - kinematics is part of the package
-        return {}
-    fit_trace = getattr(kinematics, "fit_trace", None)
-    if fit_trace is None or result.flying or result.start.time_s is None:
-        return {}
-    from .errors import Dash40Error
+    """Sprint-model fit of the measured trace, from first movement to the last line reached.
 
+    A fit that cannot be made returns ``{"error": "..."}`` so nothing pretends to be valid.
+    """
+    from .errors import Dash40Error
+    from .kinematics import fit_trace
+
+    if result.flying or result.start.time_s is None:
+        return {}
     t = np.asarray(result.trace.time_s)
     x = np.asarray(result.trace.position_m)
     s = np.asarray(result.trace.uncertainty_m)
-    keep = t >= result.start.time_s - 0.05
+    last = max((c.time_s for c in result.crossings if c.time_s is not None), default=None)
+    keep = (t >= result.start.time_s - 0.3) & (t <= (last if last is not None else t[-1]) + 0.05)
     try:
-        fit = fit_trace(t[keep], x[keep], s[keep], t0=result.start.time_s)
+        fit = fit_trace(t[keep], x[keep], s[keep], t0=result.start.time_s,
+                        t0_uncertainty=max(result.start.uncertainty_s or 0.01, 1e-3), units=result.units)
+        if body_mass_kg is not None and height_m is not None:
+            fit = fit.with_force_velocity(body_mass_kg=body_mass_kg, height_m=height_m)
     except Dash40Error as exc:
         return {"error": str(exc)}
-    except TypeError:
-        fit = fit_trace(t[keep], x[keep], s[keep])
-    d = fit.to_dict() if hasattr(fit, "to_dict") else dict(fit)
-    if body_mass_kg is not None and height_m is not None and hasattr(kinematics, "fv_profile"):
-        try:
-            prof = kinematics.fv_profile(fit, body_mass_kg=body_mass_kg, height_m=height_m)
-            d["fv"] = prof.to_dict() if hasattr(prof, "to_dict") else dict(prof)
-        except Dash40Error as exc:
-            d["fv"] = {"error": str(exc)}
-    return d
+    return fit.to_dict()
