@@ -1,0 +1,109 @@
+"""dash40.figures: plain functions returning plotly Figures whose data are the fit's numbers."""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+import pytest
+
+from dash40 import kinematics as k
+from dash40.figures import force_velocity_figure, position_time_figure, steps_figure, velocity_time_figure
+from dash40.result import Step
+
+YD = 0.9144
+
+
+@pytest.fixture(scope="module")
+def split_fit():
+    d = np.array([5, 10, 20, 30, 40]) * YD
+    return k.fit_splits(d, k.simulate_splits(d, 9.0, 1.1, time_correction=0.2), estimate_time_correction=True,
+                        units="yd")
+
+
+@pytest.fixture(scope="module")
+def trace_fit():
+    t, p, u = k.simulate_trace(9.0, 1.1, onset_time=0.5, position_offset=-0.3, noise_m=0.015,
+                               rng=np.random.default_rng(0))
+    return k.fit_trace(t, p, u)
+
+
+def by_name(fig: go.Figure, name: str):
+    return next(tr for tr in fig.data if tr.name == name)
+
+
+def test_velocity_figure_from_splits_shows_mean_split_speeds_and_model(split_fit):
+    fig = velocity_time_figure(split_fit)
+    assert isinstance(fig, go.Figure)
+    assert fig.layout.xaxis.title.text == "Time since the clock started (s)"
+    assert fig.layout.yaxis.title.text == "Velocity (m/s)"
+    pts = by_name(fig, "mean split velocity")
+    d = np.concatenate([[0], split_fit.distance_m])
+    t = np.concatenate([[0], split_fit.time_s])
+    np.testing.assert_allclose(pts.y, np.diff(d) / np.diff(t))
+    np.testing.assert_allclose(pts.x, (t[1:] + t[:-1]) / 2)
+    model = by_name(fig, "model")
+    # clock started 0.2 s after first movement: at clock zero the athlete already moves
+    assert model.y[np.argmin(np.abs(np.asarray(model.x)))] == pytest.approx(
+        k.predict_velocity_at_time(0.2, 9.0, 1.1), rel=1e-3)
+    assert max(model.y) < 9.0
+
+
+def test_velocity_figure_from_trace(trace_fit):
+    fig = velocity_time_figure(trace_fit)
+    assert fig.layout.xaxis.title.text == "Clip time (s)"
+    measured = by_name(fig, "measured (local slope)")
+    assert len(measured.x) == len(trace_fit.time_s)
+    model = by_name(fig, "model")
+    x, y = np.asarray(model.x), np.asarray(model.y)
+    assert np.all(y[x < trace_fit.onset_time] == 0)
+    # measured speeds scatter around the model at the end of the run
+    assert np.nanmedian(np.asarray(measured.y)[-30:]) == pytest.approx(y[-1], rel=0.03)
+
+
+def test_position_figure_units_and_error_bars(trace_fit, split_fit):
+    fig_m = position_time_figure(trace_fit)
+    fig_yd = position_time_figure(trace_fit, units="yd")
+    assert fig_m.layout.yaxis.title.text == "Position along the lane (m)"
+    assert fig_yd.layout.yaxis.title.text == "Position along the lane (yd)"
+    m_pts, yd_pts = by_name(fig_m, "measured position"), by_name(fig_yd, "measured position")
+    np.testing.assert_allclose(np.asarray(yd_pts.y) * YD, m_pts.y)
+    np.testing.assert_allclose(m_pts.error_y.array, trace_fit.uncertainty_m)
+    model = by_name(fig_m, "model")
+    np.testing.assert_allclose(model.y, trace_fit.observation_curve(np.asarray(model.x)))
+    splits = position_time_figure(split_fit)  # the fit was made from yards: shown in yards
+    assert splits.layout.yaxis.title.text == "Distance from the first line (yd)"
+    np.testing.assert_allclose(by_name(splits, "split times").y, [5, 10, 20, 30, 40])
+    np.testing.assert_allclose(by_name(splits, "split times").x, split_fit.time_s)
+
+
+def test_force_velocity_figure_has_line_and_power_curve(split_fit):
+    fv = split_fit.with_force_velocity(body_mass_kg=85, height_m=1.8).fv
+    fig = force_velocity_figure(fv, fit=split_fit)
+    force, power = by_name(fig, "force (F-v line)"), by_name(fig, "power")
+    assert force.y[0] == pytest.approx(fv.f0_n) and force.y[-1] == pytest.approx(0.0, abs=1e-9)
+    assert force.x[-1] == pytest.approx(fv.v0_m_s)
+    assert max(power.y) == pytest.approx(fv.pmax_w, rel=1e-4)
+    assert fig.layout.xaxis.title.text == "Velocity (m/s)"
+    assert fig.layout.yaxis.title.text == "Horizontal force (N)"
+    assert fig.layout.yaxis2.title.text == "Power (W)"
+    assert any(tr.name == "model force samples" for tr in fig.data)
+    assert len(force_velocity_figure(fv).data) == len(fig.data) - 1
+
+
+def test_steps_figure_handles_dicts_dataclasses_and_missing_values():
+    steps = [
+        {"time_s": 0.62, "distance": 0.9, "side": "left", "length": None, "contact_time_s": 0.19, "frequency_hz": None},
+        {"time_s": 0.88, "distance": 2.1, "side": "right", "length": 1.2, "contact_time_s": 0.16, "frequency_hz": 3.85},
+        Step(time_s=1.12, distance=3.45, side="left", length=1.35, contact_time_s=None, frequency_hz=4.17),
+        {"time_s": None, "distance": None, "side": None, "length": 1.5, "contact_time_s": None, "frequency_hz": 4.3},
+    ]
+    fig = steps_figure(steps, units="yd")
+    length = by_name(fig, "step length (yd)")
+    freq = by_name(fig, "step frequency (Hz)")
+    assert list(length.x) == [1, 2, 3, 4]
+    assert list(length.y) == [None, 1.2, 1.35, 1.5]
+    assert list(freq.y) == [None, 3.85, 4.17, 4.3]
+    assert "right foot at 0.88 s, 2.10 yd, contact 160 ms" in length.text[1]
+    assert fig.layout.xaxis.title.text == "Step number"
+    assert fig.layout.yaxis2.title.text == "Step frequency (Hz)"
+    assert isinstance(steps_figure([]), go.Figure)
