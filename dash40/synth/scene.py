@@ -1,0 +1,231 @@
+"""The scene: camera placement, the static background, the athlete and the bystander, and
+one frame's pixels (with motion blur, shake, gain drift and noise when asked)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .athlete import Athlete, Capsule, smootherstep
+from .camera import apply_homography, place_camera, shake_homography
+from .raster import draw_capsules, paint_cone, render_background
+
+
+class Walker:
+    """A bystander: a simpler walking figure on the far side, moving along x."""
+
+    def __init__(self, x_mid: float, z: float, speed: float, t_mid: float, stature: float = 1.74):
+        self.x_mid, self.z, self.speed, self.t_mid, self.h = x_mid, z, speed, t_mid, stature
+
+    def capsules(self, t: float) -> list[Capsule]:
+        h, z = self.h, self.z
+        dirn = 1.0 if self.speed >= 0 else -1.0
+        x = self.x_mid + self.speed * (t - self.t_mid)
+        ph = 2 * math.pi * 0.9 * (t - self.t_mid)
+        hip = np.array([x, 0.52 * h - 0.01 * math.cos(2 * ph)])
+        neck = hip + np.array([0.02 * dirn, 0.30 * h])
+        head = neck + np.array([0.01 * dirn, 0.11])
+        jacket, pants, skin, shoe = (90, 95, 105), (45, 50, 60), (175, 130, 100), (60, 55, 50)
+        caps = []
+        for k, sgn in ((0, 1.0), (1, -1.0)):
+            zz = z + (0.09 if k else -0.09)
+            a = 0.35 * math.sin(ph) * sgn
+            knee = hip + 0.245 * h * np.array([math.sin(a) * dirn, -math.cos(a)])
+            kb = a - 0.35 * max(0.0, -math.sin(ph + 0.8) * sgn)
+            ankle = knee + 0.246 * h * np.array([math.sin(kb) * dirn, -math.cos(kb)])
+            toe = ankle + np.array([0.16 * dirn, -0.04])
+            arm = -0.3 * math.sin(ph) * sgn
+            sh = neck - np.array([0.0, 0.05])
+            el = sh + 0.186 * h * np.array([math.sin(arm) * dirn, -math.cos(arm)])
+            wr = el + 0.146 * h * np.array([math.sin(arm + 0.3) * dirn, -math.cos(arm + 0.3)])
+
+            def w(p, zz=zz):
+                return np.array([p[0], p[1], zz])
+
+            caps += [Capsule("b_thigh", w(hip), w(knee), 0.07, 0.06, pants),
+                     Capsule("b_shank", w(knee), w(ankle), 0.05, 0.045, pants),
+                     Capsule("b_foot", w(ankle), w(toe), 0.035, 0.035, shoe),
+                     Capsule("b_arm", w(sh), w(el), 0.045, 0.04, jacket),
+                     Capsule("b_forearm", w(el), w(wr), 0.04, 0.035, skin)]
+        caps.insert(5, Capsule("b_trunk", np.array([*hip, z]), np.array([*neck, z]), 0.13, 0.13, jacket))
+        caps.insert(6, Capsule("b_head", np.array([*head, z]), np.array([*head, z]), 0.1, 0.1, skin))
+        return caps
+
+
+class Scene:
+    """Camera, background and figures of one configured clip.
+
+    ``render_frame(t)`` gives the picture at real time ``t`` as an RGB uint8 array (H, W, 3);
+    by default without blur, shake, gain drift or noise (the geometry the truth describes).
+    """
+
+    def __init__(self, cfg):
+        self.cfg = cfg
+        self.athlete = Athlete(cfg, t_end=cfg.duration)
+        self.camera = place_camera(cfg, self._fit_points())
+        self.margin = int(math.ceil(4 * cfg.shake_px)) + 2 if cfg.shake_px > 0 else 0
+        self.canvas_cam = self.camera.with_canvas_margin(self.margin)
+        self.near_sign = self.athlete.near_sign
+        far_z = -self.near_sign * (cfg.field_far + cfg.cone_z)
+        bg = render_background(self.canvas_cam, far_z, cfg.seed, ss=3 if cfg.width <= 1280 else 2)
+        ch, cw = bg.shape[:2]
+        self.fg = np.zeros((ch, cw, 3), float)
+        self.fg_alpha = np.zeros((ch, cw), float)
+        for d in cfg.lines_m:
+            paint_cone(bg, None, self.canvas_cam, np.array([d, 0.0, -self.near_sign * cfg.cone_z]))
+        for d in cfg.lines_m:
+            base = np.array([d, 0.0, self.near_sign * cfg.cone_z])
+            paint_cone(bg, None, self.canvas_cam, base)
+            paint_cone(self.fg, self.fg_alpha, self.canvas_cam, base)
+        self.bg = bg
+        self.bg_u8 = np.clip(np.round(bg), 0, 255).astype(np.uint8)
+        self.walker = None
+        if cfg.bystander:
+            xs = cfg.lines_m
+            self.walker = Walker(0.5 * (xs[0] + xs[-1]), -self.near_sign * (cfg.cone_z + cfg.bystander_depth),
+                                 cfg.bystander_speed, 0.5 * cfg.duration)
+        rng = np.random.default_rng(cfg.seed + 7919)
+        self._shake_terms = [(rng.uniform(0.3, 2.5), rng.uniform(0, 2 * math.pi), rng.normal())
+                             for _ in range(9)]
+
+    # ---- geometry ----------------------------------------------------------------------------
+    def _fit_points(self) -> np.ndarray:
+        cfg, a = self.cfg, self.athlete
+        pts = []
+        for d in cfg.lines_m:
+            for zz in (-cfg.cone_z, cfg.cone_z):
+                pts += [[d, 0.0, zz], [d, 0.35, zz]]
+        x_back = min(a.x_hip_set - 0.6 * a.sc, cfg.lines_m[0] - 1.0)
+        x_front = cfg.lines_m[-1] + cfg.fit_ahead_m
+        for x in (x_back, x_front):
+            for zz in (-cfg.cone_z, cfg.cone_z):
+                pts += [[x, 0.0, zz], [x, 1.02 * cfg.stature, cfg.lane_offset]]
+        return np.array(pts, float)
+
+    def cone_bases(self) -> list[tuple[float, np.ndarray, np.ndarray]]:
+        """(distance in units, near base, far base) world points of every timing line."""
+        cfg = self.cfg
+        return [(d, np.array([dm, 0.0, self.near_sign * cfg.cone_z]), np.array([dm, 0.0, -self.near_sign * cfg.cone_z]))
+                for d, dm in zip(cfg.lines, cfg.lines_m, strict=True)]
+
+    def shake_angles(self, t: float) -> tuple[float, float, float]:
+        """Small smooth camera rotation (rad about right, down, forward) of the hand-held shake."""
+        if self.cfg.shake_px <= 0:
+            return (0.0, 0.0, 0.0)
+        amp = self.cfg.shake_px / self.camera.f
+        out = []
+        for k in range(3):
+            s = 0.0
+            for fr, ph, a in self._shake_terms[3 * k:3 * k + 3]:
+                s += a * math.sin(2 * math.pi * fr * t + ph)
+            out.append(s * amp / math.sqrt(3.0) * (0.25 if k == 2 else 1.0))
+        return tuple(out)
+
+    def shake_matrix(self, t: float) -> np.ndarray:
+        """Canvas → output pixel homography at time t (identity shift when there is no shake)."""
+        return shake_homography(self.camera, self.canvas_cam, self.shake_angles(t))
+
+    def project(self, pts, t: float | None = None) -> np.ndarray:
+        """World points → output pixels (with the shake at time t when given)."""
+        uv = self.camera.project(pts)
+        if t is None or self.cfg.shake_px <= 0:
+            return uv
+        cuv = self.canvas_cam.project(pts)
+        return apply_homography(self.shake_matrix(t), cuv)
+
+    def gain(self, t: float) -> float:
+        g = self.cfg.gain_drift
+        if g <= 0:
+            return 1.0
+        return 1.0 + g * math.sin(2 * math.pi * t / 5.3 + 0.7 * self.cfg.seed) * float(smootherstep(t / 0.5 + 0.5))
+
+    # ---- figures -----------------------------------------------------------------------------
+    def capsules(self, t: float) -> list[Capsule]:
+        caps = self.walker.capsules(t) if self.walker is not None else []
+        return caps + self.athlete.pose(t).capsules
+
+    def _project_caps(self, caps: list[Capsule]) -> list[tuple]:
+        cam = self.canvas_cam
+        ends = np.array([c.a for c in caps] + [c.b for c in caps])
+        uv = cam.project(ends)
+        z = cam.depth(ends)
+        n = len(caps)
+        out = []
+        for i, c in enumerate(caps):
+            if not (np.all(np.isfinite(uv[i])) and np.all(np.isfinite(uv[n + i]))):
+                continue
+            out.append((uv[i, 0], uv[i, 1], cam.f * c.ra / z[i], uv[n + i, 0], uv[n + i, 1], cam.f * c.rb / z[n + i],
+                        c.colour))
+        return out
+
+    def subframe_times(self, t: float) -> np.ndarray:
+        """Times averaged for motion blur: K instants spread evenly over the exposure centred on t,
+        K chosen so that no joint moves more than ``max_subframe_px`` between two of them."""
+        cfg = self.cfg
+        if not cfg.motion_blur:
+            return np.array([t])
+        e = cfg.exposure / cfg.capture_fps
+        pts = []
+        for tt in (t - e / 2, t, t + e / 2):
+            pts.append(np.array(list(self.athlete.pose(tt).joints.values())))
+        uv = [self.canvas_cam.project(p) for p in pts]
+        move = max(float(np.nanmax(np.hypot(*(uv[1] - uv[0]).T))), float(np.nanmax(np.hypot(*(uv[2] - uv[1]).T))))
+        k = int(min(64, max(1, math.ceil(2 * move / cfg.max_subframe_px))))
+        return t + e * ((np.arange(k) + 0.5) / k - 0.5)
+
+    def render_canvas(self, t: float, blur: bool = True) -> np.ndarray:
+        """The picture on the (shake-margin) canvas at time t, uint8 RGB, no noise."""
+        times = self.subframe_times(t) if blur else np.array([t])
+        all_caps = [self._project_caps(self.capsules(tt)) for tt in times]
+        ch, cw = self.bg.shape[:2]
+        us = [v for caps in all_caps for c in caps for v in (c[0] - c[2], c[0] + c[2], c[3] - c[5], c[3] + c[5])]
+        vs = [v for caps in all_caps for c in caps for v in (c[1] - c[2], c[1] + c[2], c[4] - c[5], c[4] + c[5])]
+        frame = self.bg_u8.copy()
+        if not us:
+            return frame
+        c0, c1 = max(int(math.floor(min(us))) - 2, 0), min(int(math.ceil(max(us))) + 3, cw)
+        r0, r1 = max(int(math.floor(min(vs))) - 2, 0), min(int(math.ceil(max(vs))) + 3, ch)
+        if c1 <= c0 or r1 <= r0:
+            return frame
+        base = self.bg[r0:r1, c0:c1]
+        fa = self.fg_alpha[r0:r1, c0:c1, None]
+        fgc = self.fg[r0:r1, c0:c1]
+        acc = np.zeros_like(base)
+        for caps in all_caps:
+            crop = base.copy()
+            draw_capsules(crop, (r0, c0), caps)
+            crop = crop * (1 - fa) + fgc  # near cones in front (fg is premultiplied)
+            acc += crop
+        acc /= len(all_caps)
+        frame[r0:r1, c0:c1] = np.clip(np.round(acc), 0, 255).astype(np.uint8)
+        return frame
+
+    def render_frame(self, t: float, *, blur: bool = False, shake: bool = False, gain: bool = False,
+                     noise_rng: np.random.Generator | None = None) -> np.ndarray:
+        """One output picture (H, W, 3) RGB uint8 at real time t.
+
+        Defaults give the exact geometry: no motion blur, no shake, no gain drift, no noise.
+        """
+        canvas = self.render_canvas(t, blur=blur)
+        img = self._finish(canvas, t, shake=shake, gain=gain)
+        if noise_rng is not None and self.cfg.noise_sigma > 0:
+            n = noise_rng.normal(0.0, self.cfg.noise_sigma, img.shape)
+            img = np.clip(np.round(img + n), 0, 255).astype(np.uint8)
+        return img
+
+    def _finish(self, canvas: np.ndarray, t: float, *, shake: bool, gain: bool) -> np.ndarray:
+        import cv2
+
+        m = self.margin
+        w, h = self.cfg.width, self.cfg.height
+        if shake and self.cfg.shake_px > 0:
+            img = cv2.warpPerspective(canvas, self.shake_matrix(t), (w, h), flags=cv2.INTER_LINEAR,
+                                      borderMode=cv2.BORDER_REPLICATE)
+        else:
+            img = canvas[m:m + h, m:m + w] if m else canvas
+        if gain:
+            g = self.gain(t)
+            if g != 1.0:
+                img = cv2.convertScaleAbs(img, alpha=g)
+        return np.ascontiguousarray(img)
