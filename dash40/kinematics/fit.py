@@ -327,8 +327,8 @@ def _intervals(names: Sequence[str], x: np.ndarray, cov: np.ndarray | None, dof:
     for i, n in enumerate(names):
         s = float(math.sqrt(max(cov[i, i], 0.0)))
         se[n] = s
-        ci[n] = (vals[n] - q * s, vals[n] + q * s)
-    mss, tau = vals["mss"], vals["tau"]
+        ci[n] = (float(vals[n] - q * s), float(vals[n] + q * s))
+    mss, tau = float(vals["mss"]), float(vals["tau"])
     sub = cov[:2, :2]
     for n, value, grad in (
         ("mac", mss / tau, np.array([1.0 / tau, -mss / tau**2])),
@@ -336,7 +336,7 @@ def _intervals(names: Sequence[str], x: np.ndarray, cov: np.ndarray | None, dof:
     ):
         s = float(math.sqrt(max(grad @ sub @ grad, 0.0)))
         se[n] = s
-        ci[n] = (value - q * s, value + q * s)
+        ci[n] = (float(value - q * s), float(value + q * s))
     return tuple(se.items()), tuple((n, *ci[n]) for n in all_names)
 
 
@@ -574,7 +574,10 @@ def _check_trace_shape(t: np.ndarray, p: np.ndarray) -> np.ndarray:
         raise FitError(f"the trace covers only {travel:.2f} m; a sprint fit needs the athlete to run (at least 2 m).")
     v = _windowed_velocity(t, p)
     if np.nanmax(v) <= 1.0:
-        raise FitError(f"the trace never exceeds 1 m/s (peak {np.nanmax(v):.2f} m/s); the athlete does not sprint in it.")
+        raise FitError(
+            f"the trace never exceeds 1 m/s along the lane (peak {np.nanmax(v):.2f} m/s); the athlete does not "
+            "sprint in it, or the positions run against the lane direction."
+        )
     ipk = int(np.nanargmax(v))
     vmax = float(v[ipk])
     tail = v[ipk:]
