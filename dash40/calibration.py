@@ -341,7 +341,7 @@ def lane_geometry(cal: Calibration, s_path: float = 0.5, width: int | None = Non
     return LaneGeometry(cal.units, direction, H, s_path, tuple(float(ln.near[0]) for ln in cal.lines), tuple(xs), vvp)
 
 
-def _vertical_vanishing_point(H: np.ndarray, width: int, height: int) -> tuple[float, float, float]:
+def _vertical_vanishing_point(H: np.ndarray, width: int, height: int) -> tuple[float, float, float] | None:
     """Where the world's vertical lines meet in the image (homogeneous).
 
     The lane direction and the across-lane direction are perpendicular on the ground; their
@@ -369,4 +369,10 @@ def _vertical_vanishing_point(H: np.ndarray, width: int, height: int) -> tuple[f
     K = np.array([[f, 0, cx], [0, f, cy], [0, 0, 1.0]])
     horizon = np.cross(a, b)
     vp = K @ K.T @ horizon
+    # Phones film sprints nearly level. A camera pitched by more than ~20° (or rolled by more than
+    # ~10°) means the marked points are too imprecise to fix the vertical: use image verticals.
+    if abs(vp[2]) > 1e-12:
+        du, dv = vp[0] / vp[2] - cx, vp[1] / vp[2] - cy
+        if np.hypot(du, dv) < 2.75 * f or abs(du) > 0.18 * abs(dv):
+            return None
     return (float(vp[0]), float(vp[1]), float(vp[2]))

@@ -30,6 +30,7 @@ class Background:
     scale: float  # work pixels per full pixel
     noise: float  # robust std of the colour distance of a still frame to the background (work scale)
     noise_full: float  # the same at full resolution
+    work_grad: np.ndarray  # h×w float32 gradient magnitude of the background (work scale)
 
 
 def work_scale(width: int) -> float:
@@ -109,7 +110,32 @@ def build_background(path, info: VideoInfo, *, max_samples: int = 15, progress=N
     noise = float(1.4826 * np.median(d)) + 0.5
     dfull = colour_distance(aligned[len(aligned) // 2], full)
     noise_full = float(1.4826 * np.median(dfull)) + 0.5
-    return Background(full=full, work=work, work_gray=gray(work), scale=scale, noise=noise, noise_full=noise_full)
+    return Background(full=full, work=work, work_gray=gray(work), scale=scale, noise=noise, noise_full=noise_full,
+                      work_grad=gradient_magnitude(work))
+
+
+def gradient_magnitude(img: np.ndarray) -> np.ndarray:
+    """Largest per-channel gradient magnitude (per pixel), float32: how much a sub-pixel
+    misalignment can change the pixel."""
+    f = img.astype(np.float32)
+    gx = np.abs(cv2.Sobel(f, cv2.CV_32F, 1, 0, ksize=3)) / 8.0
+    gy = np.abs(cv2.Sobel(f, cv2.CV_32F, 0, 1, ksize=3)) / 8.0
+    g = cv2.max(gx, gy)
+    if g.ndim == 3:
+        c0, c1, c2 = cv2.split(g)
+        g = cv2.max(cv2.max(c0, c1), c2)
+    return cv2.dilate(g, np.ones((3, 3), np.uint8))
+
+
+def shadow_mask(img: np.ndarray, bg: np.ndarray) -> np.ndarray:
+    """Pixels that look like the background in shade: every channel darker by a similar ratio."""
+    i = img.astype(np.float32)
+    b = bg.astype(np.float32) + 1.0
+    r = i / b
+    c0, c1, c2 = cv2.split(r)
+    lo = cv2.min(cv2.min(c0, c1), c2)
+    hi = cv2.max(cv2.max(c0, c1), c2)
+    return (lo > 0.3) & (hi < 0.92) & ((hi - lo) < 0.12)
 
 
 def colour_distance(img: np.ndarray, bg: np.ndarray) -> np.ndarray:
