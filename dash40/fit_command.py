@@ -254,8 +254,9 @@ def format_report(req: FitRequest, fit: SprintFit) -> str:
         lines.append(f"  time correction {fit.time_correction:.3f} s ({tag}; added to every measured time)")
     if fit.flying_distance is not None:
         tag = "fixed" if "flying_distance" in fit.fixed else "estimated"
+        in_m = f"{fit.flying_distance:.2f} m, " if u == "yd" else ""
         lines.append(
-            f"  flying distance {fit.flying_distance / scale:.2f} {u} ({fit.flying_distance:.2f} m, {tag}; covered before the first line)"
+            f"  flying distance {fit.flying_distance / scale:.2f} {u} ({in_m}{tag}; covered before the first line)"
         )
     if fit.rse is not None:
         lines.append(f"  RSE {fit.rse:.3f} s on {fit.dof} degrees of freedom  (CIs: {fit.ci_method})")
@@ -278,15 +279,20 @@ def format_report(req: FitRequest, fit: SprintFit) -> str:
         )
     ph = fit.phases()
     marks = ph.marks
+    shift = fit.first_line_distance_m  # phase distances are from the start position
+
+    def line(d_model: float) -> str:
+        return f"{(d_model - shift) / scale:.1f}"
+
     lines.append(
         "  Reaches " + "/".join(f"{m.fraction:.0%}" for m in marks) + " of MSS at "
-        + " / ".join(f"{m.distance_m / scale:.1f}" for m in marks) + f" {u} ("
+        + " / ".join(line(m.distance_m) for m in marks) + f" {u} from the first line ("
         + " / ".join(f"{m.time_s:.2f}" for m in marks) + " s after first movement)"
     )
     p0, p1, _ = ph.phases
     lines.append(
-        f"  Phases: initial acceleration to {p0.end_time_s:.2f} s ({p0.end_distance_m / scale:.1f} {u}), "
-        f"transition to {p1.end_time_s:.2f} s ({p1.end_distance_m / scale:.1f} {u}), then maximal velocity"
+        f"  Phases: initial acceleration to {p0.end_time_s:.2f} s ({line(p0.end_distance_m)} {u}), "
+        f"transition to {p1.end_time_s:.2f} s ({line(p1.end_distance_m)} {u}), then maximal velocity"
     )
     if fit.fv is not None:
         fv = fit.fv

@@ -124,9 +124,14 @@ class SprintFit:
         return self.mss * self.mac / 4.0
 
     @property
-    def _dist_shift(self) -> float:
-        """Model distance (from the start position) of the first timing line."""
+    def first_line_distance_m(self) -> float:
+        """Where the first timing line is, in metres from the athlete's start position (the model's
+        distance origin): the flying distance, or minus the trace's position offset; 0 otherwise."""
         return (self.flying_distance or 0.0) - (self.position_offset or 0.0)
+
+    @property
+    def _dist_shift(self) -> float:
+        return self.first_line_distance_m
 
     @property
     def _time_shift(self) -> float:
@@ -246,7 +251,8 @@ class SprintFit:
             "notes": list(self.notes),
             "predicted": self.predicted(predict_at),
             "flying": flying,
-            "phases": ph.to_dict(),
+            "phases": {**ph.to_dict(), "first_line_distance_m": self.first_line_distance_m,
+                       "frame": "times since first movement, distances from the start position"},
             "fv": None if self.fv is None else self.fv.to_dict(),
         }
 
