@@ -53,6 +53,7 @@ __all__ = ["SprintFit", "fit_splits", "fit_trace", "trace_velocity", "MSS_LIMIT"
 YARD_M = 0.9144
 MSS_LIMIT = 13.0  # m/s; the fastest humans peak a little above 12 m/s
 CI_LEVEL = 0.95
+ALL_CI_NAMES = ("mss", "tau", "mac", "pmax", "time_correction", "flying_distance", "onset_time", "position_offset")
 CI_METHOD = "Jacobian (Wald) 95% interval, Student t with n - p degrees of freedom"
 
 #: distances at which ``to_dict`` predicts splits unless told otherwise: (value, units).
@@ -497,7 +498,7 @@ def fit_splits(
     dof = int(d.size - len(names))
     rse = float(math.sqrt(np.sum(w * resid**2) / dof)) if dof > 0 else None
     cov = _covariance(res.jac, None if rse is None else rse**2)
-    all_names = ["mss", "tau", "mac", "pmax", "time_correction", "flying_distance"]
+    all_names = ALL_CI_NAMES
     se, ci = _intervals(names, res.x, cov, dof, all_names)
 
     notes = []
@@ -730,7 +731,7 @@ def fit_trace(
     chi2 = float(np.sum(wr**2))
     s2 = (chi2 + (float(res.fun[-1]) ** 2 if use_prior else 0.0)) / dof
     cov = _covariance(res.jac, s2)
-    all_names = ["mss", "tau", "mac", "pmax", "onset_time", "position_offset"]
+    all_names = ALL_CI_NAMES
     se, ci = _intervals(names, res.x, cov, dof, all_names)
     rse = float(math.sqrt(np.sum(resid**2) / dof))
 
