@@ -1,0 +1,415 @@
+"""The synthetic clip generator: its truth is exact and its pixels and timestamps agree with it.
+
+Each test plants a known quantity (a line distance, a contact, a timestamp) and checks the
+generator's output against it with a tolerance a broken generator fails.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import replace
+from fractions import Fraction
+
+import av
+import numpy as np
+import pytest
+
+from dash40.synth import (
+    CAPTURE_FPS_KEY,
+    Athlete,
+    Scene,
+    SceneConfig,
+    benchmark_suite,
+    load_truth,
+    plan_frames,
+    preset,
+)
+
+pytest_plugins = ["synth_fixtures"]  # synth_clip, synth_tiny, synth_tiny_flying
+
+TINY = preset("tiny")
+
+
+def _read_back(path):
+    """(pts in 1/90000 s, container metadata, frames as RGB arrays) decoded with PyAV."""
+    with av.open(str(path)) as c:
+        s = c.streams.video[0]
+        meta = dict(c.metadata)
+        pts, imgs = [], []
+        for fr in c.decode(s):
+            pts.append(int(round(fr.pts * fr.time_base * 90000)))
+            imgs.append(fr.to_ndarray(format="rgb24"))
+    return np.array(pts), meta, imgs
+
+
+# ---------------------------------------------------------------- truth of the continuous model
+
+@pytest.mark.parametrize("name", ["tiny", "tiny_flying", "demo_40yd", "start_10yd_120"])
+def test_chest_front_and_hip_reach_each_line_at_their_truth_times(name):
+    cfg = preset(name)
+    a = Athlete(cfg)
+    scene_truth = _truth_lines(cfg)
+    assert scene_truth, "every preset must have lines crossed during the clip"
+    for ln in scene_truth:
+        assert abs(float(a.chest_front_x(ln.chest_time_s)) - ln.distance_m) < 1e-6
+        assert abs(float(a.hip_x(ln.hip_time_s)) - ln.distance_m) < 1e-6
+        # the chest (ahead of the hip) crosses first, and is behind the line a moment before
+        assert ln.chest_time_s < ln.hip_time_s
+        assert float(a.chest_front_x(ln.chest_time_s - 1e-3)) < ln.distance_m
+        assert ln.split_s == pytest.approx(ln.chest_time_s - cfg.t0, abs=1e-12)
+
+
+def _truth_lines(cfg):
+    from dash40.synth.truth import line_truths
+
+    return [ln for ln in line_truths(Athlete(cfg), cfg, 0.0, cfg.duration) if ln.chest_time_s is not None]
+
+
+def test_chest_front_is_the_trunk_capsules_forward_extreme():
+    a = Athlete(TINY)
+    for t in (0.0, 0.5, 0.9, 1.4, 2.2):
+        cap = next(c for c in a.pose(t).capsules if c.name == "trunk")
+        assert cap.ra == pytest.approx(0.125)
+        assert float(a.chest_front_x(t)) == pytest.approx(max(cap.a[0], cap.b[0]) + cap.ra, abs=1e-12)
+        assert cap.a[0] == pytest.approx(float(a.hip_x(t)), abs=1e-12)
+
+
+def test_hip_still_before_t0_and_follows_the_sprint_model_after():
+    a = Athlete(TINY)
+    t0 = TINY.t0
+    before = np.linspace(-1.0, t0, 50)
+    assert np.all(a.hip_x(before) == a.hip_x(0.0))
+    p0 = a.pose(0.0).joints
+    p1 = a.pose(t0 - 1e-9).joints
+    assert all(np.array_equal(p0[k], p1[k]) for k in p0)
+    tau = np.array([0.05, 0.3, 1.0, 1.8])
+    expect = a.x_hip_set + TINY.mss * (tau + TINY.tau * np.exp(-tau / TINY.tau) - TINY.tau)
+    np.testing.assert_allclose(a.hip_x(t0 + tau), expect, atol=1e-12)
+    assert np.all(np.diff(a.hip_x(t0 + np.linspace(0.01, 2, 100))) > 0)
+    # the hand on the ground lifts at t0
+    hand = a.pose(t0 + 0.1).joints["right_hand"]
+    assert not np.allclose(hand, p0["right_hand"])
+
+
+def test_chest_front_never_moves_back_after_t0():
+    a = Athlete(preset("demo_40yd"))
+    t = np.arange(a.t0, 6.5, 1e-4)
+    assert np.all(np.diff(a.chest_front_x(t)) > 0)
+
+
+def test_stance_foot_is_fixed_during_every_truth_contact_and_on_the_ground(synth_tiny):
+    _path, truth = synth_tiny
+    a = Athlete(TINY)
+    running = [c for c in truth.contacts if not c.set_position]
+    assert len(running) >= 5
+    for c in running:
+        ts = np.linspace(c.touchdown_s, c.toe_off_s, 9)
+        feet = [a.pose(t).joints for t in ts]
+        for key in (f"{c.side}_heel", f"{c.side}_toe", f"{c.side}_ankle"):
+            pts = np.array([j[key] for j in feet])
+            assert np.max(np.abs(np.diff(pts, axis=0))) < 1e-9, (c, key)
+        toe = feet[0][f"{c.side}_toe"]
+        assert toe[0] == pytest.approx(c.x_m, abs=1e-9)
+        assert toe[1] - a.r_foot == pytest.approx(0.0, abs=1e-9)  # the ball of the foot on the ground
+        # the foot moves just outside the contact
+        before = a.pose(c.touchdown_s - 0.01).joints[f"{c.side}_toe"]
+        assert np.linalg.norm(before - toe) > 1e-4
+
+
+def test_contacts_alternate_with_plausible_timing(synth_tiny_flying):
+    _path, truth = synth_tiny_flying
+    cs = [c for c in truth.contacts if not c.set_position]
+    sides = [c.side for c in cs]
+    assert all(s1 != s2 for s1, s2 in zip(sides, sides[1:], strict=False))
+    for c in cs:
+        assert 0.095 <= c.contact_time_s <= 0.205
+    tds = np.array([c.touchdown_s for c in cs])
+    freq = 1 / np.diff(tds)
+    assert np.all((freq > 3.8) & (freq < 4.7))
+    lengths = [c.step_length_m for c in cs[1:]]
+    assert all(1.2 < s < 2.4 for s in lengths)
+    np.testing.assert_allclose(lengths, np.diff([c.x_m for c in cs]), atol=1e-12)
+
+
+def test_swing_feet_stay_above_the_ground_and_the_pose_is_continuous():
+    a = Athlete(TINY)
+    ts = np.arange(0.3, 2.4, 2e-3)
+    prev = None
+    for t in ts:
+        j = a.pose(t).joints
+        for side in ("left", "right"):
+            for p in ("heel", "toe"):
+                assert j[f"{side}_{p}"][1] - a.r_foot > -1e-9
+        cur = np.array(list(j.values()))
+        if prev is not None:
+            # no joint jumps: < 60 m/s anywhere (the swing foot peaks near 22 m/s)
+            assert np.max(np.linalg.norm(cur - prev, axis=1)) < 60 * 2e-3
+        prev = cur
+
+
+# ---------------------------------------------------------------------- pixels against truth
+
+def _jersey_mask(img, colour, tol=45):
+    return np.all(np.abs(img.astype(int) - np.array(colour)) < tol, axis=2)
+
+
+@pytest.mark.parametrize("rtl", [False, True])
+def test_rendered_trunk_front_pixel_is_where_the_projected_truth_puts_it(rtl):
+    cfg = replace(TINY, width=640, height=360, right_to_left=rtl)
+    scene = Scene(cfg)
+    cam = scene.camera
+    checked = 0
+    for t in np.arange(0.0, 2.3, 0.05):
+        pose = scene.athlete.pose(t)
+        trunk = next(c for c in pose.capsules if c.name == "trunk")
+        ends = np.array([trunk.a, trunk.b])
+        uv = cam.project(ends)
+        r = cam.f * trunk.ra / cam.depth(ends)
+        edge = max(uv[:, 0] + r) if not rtl else min(uv[:, 0] - r)
+        fx = float(scene.athlete.chest_front_x(t))
+        front_end = ends[np.argmax(ends[:, 0])]
+        u_truth = cam.project(np.array([fx, front_end[1], front_end[2]]))
+        assert u_truth[0] == pytest.approx(edge, abs=0.6)
+        # skip frames where a part drawn over the trunk (arm, head, near leg) covers its front point
+        after = pose.capsules[pose.capsules.index(trunk) + 1:]
+        covered = False
+        for c in after:
+            e2 = np.array([c.a, c.b])
+            q = cam.project(e2)
+            rr = cam.f * np.array([c.ra, c.rb]) / cam.depth(e2)
+            d = q[1] - q[0]
+            s = 0.0 if d @ d < 1e-12 else np.clip((u_truth - q[0]) @ d / (d @ d), 0, 1)
+            if np.linalg.norm(q[0] + s * d - u_truth) < rr.max() + 1.5 and c.colour != trunk.colour:
+                covered = True
+        if covered:
+            continue
+        img = scene.render_frame(t).astype(int)
+        # jersey where the pixel is nearer the jersey colour than the empty scene's pixel (coverage ≥ ½)
+        bg = scene.bg_u8.astype(int)
+        mask = np.abs(img - np.array(cfg.jersey)).sum(axis=2) < np.abs(img - bg).sum(axis=2)
+        row = int(round(u_truth[1]))
+        cols = np.nonzero(mask[max(row - 3, 0):row + 4].any(axis=0))[0]
+        assert len(cols), t
+        seen = cols.max() if not rtl else cols.min()
+        assert abs(seen - u_truth[0]) <= 1.0, (t, seen, u_truth)
+        checked += 1
+    assert checked >= 12
+
+
+def test_nothing_moves_in_the_picture_before_t0():
+    scene = Scene(TINY)
+    a = scene.render_frame(0.0, blur=True)
+    b = scene.render_frame(TINY.t0 - 0.05, blur=True)
+    c = scene.render_frame(TINY.t0 + 0.15, blur=True)
+    assert np.array_equal(a, b)
+    assert not np.array_equal(a, c)
+
+
+def test_motion_blur_averages_subframes_over_the_exposure():
+    cfg = replace(TINY, width=640, height=360)
+    scene = Scene(cfg)
+    t = 1.8
+    times = scene.subframe_times(t)
+    assert len(times) > 2 and np.mean(times) == pytest.approx(t)
+    assert times[-1] - times[0] == pytest.approx(cfg.exposure / cfg.capture_fps * (1 - 1 / len(times)))
+    sharp = scene.render_frame(t).astype(float)
+    blurred = scene.render_frame(t, blur=True).astype(float)
+    assert np.abs(sharp - blurred).max() > 30  # edges smeared
+    mean_of_sharp = np.mean([scene.render_frame(tt).astype(float) for tt in times], axis=0)
+    assert np.abs(mean_of_sharp - blurred).max() <= 1.0  # only rounding differs
+
+
+# ------------------------------------------------------------------------- files and timestamps
+
+def test_cfr_clip_timestamps_truth_and_files(synth_tiny):
+    path, truth = synth_tiny
+    pts, meta, imgs = _read_back(path)
+    plan = plan_frames(TINY)
+    np.testing.assert_array_equal(pts, plan.pts)
+    np.testing.assert_array_equal(pts, np.arange(len(pts)) * 1500)
+    np.testing.assert_allclose(pts / 90000, truth.frames["time_s"], atol=1e-12)
+    assert CAPTURE_FPS_KEY not in meta
+    assert (imgs[0].shape[1], imgs[0].shape[0]) == (320, 180)
+    # the per-frame truth arrays are the continuous model at the frame times
+    a = Athlete(TINY)
+    np.testing.assert_allclose(truth.frames["chest_front_x_m"], a.chest_front_x(np.array(truth.frames["time_s"])))
+    np.testing.assert_allclose(truth.frames["hip_x_m"], a.hip_x(np.array(truth.frames["time_s"])))
+    # round trip of the JSON
+    loaded = load_truth(path.with_suffix(".truth.json"))
+    assert loaded == truth
+    d = json.loads(path.with_suffix(".truth.json").read_text())
+    for key in ("t0", "mss", "tau", "units", "capture_fps", "fps", "direction", "lines", "splits", "contacts",
+                "frames", "camera", "exposure", "conventions"):
+        assert key in d
+
+
+def test_vfr_clip_keeps_jittered_timestamps_and_drops(synth_clip):
+    path, truth = synth_clip("tiny", vfr_jitter=0.1, drop_prob=0.1, duration=1.2, seed=5)
+    pts, _meta, _ = _read_back(path)
+    np.testing.assert_array_equal(pts, truth.frames["pts_90khz"])
+    dt = np.diff(pts)
+    assert len(set(dt.tolist())) > 10  # really variable
+    assert dt.max() > 1.8 * 1500  # at least one dropped frame
+    np.testing.assert_allclose(pts / 90000, truth.frames["time_s"], atol=1e-12)
+    assert truth.vfr
+
+
+def test_slow_motion_clip_has_30fps_timestamps_and_capture_rate_metadata(synth_clip):
+    cfg = replace(TINY, capture_fps=240, file_fps=30, duration=0.6, t0=0.1, lines=(0.0, 1.0),
+                  container="mov")
+    path, truth = synth_clip(cfg)
+    assert path.suffix == ".mov"
+    pts, meta, _ = _read_back(path)
+    np.testing.assert_array_equal(pts, np.arange(len(pts)) * 3000)  # 30 fps file time
+    assert float(meta[CAPTURE_FPS_KEY]) == 240.0
+    assert truth.time_scale == pytest.approx(30 / 240)
+    real = pts / 90000 * truth.fps / float(meta[CAPTURE_FPS_KEY])
+    np.testing.assert_allclose(real, truth.frames["time_s"], atol=1e-12)
+    np.testing.assert_allclose(np.diff(truth.frames["time_s"]), 1 / 240, atol=1e-12)
+
+
+def test_repeated_frames_are_identical_and_timed_at_first_appearance(synth_clip):
+    cfg = replace(TINY, capture_fps=30, repeat=2, file_fps=60, duration=1.0, noise_sigma=0.0)
+    path, truth = synth_clip(cfg)
+    pts, _meta, imgs = _read_back(path)
+    np.testing.assert_array_equal(pts, np.arange(len(pts)) * 1500)
+    times = np.array(truth.frames["time_s"])
+    assert np.array_equal(times[0::2], times[1::2])
+    np.testing.assert_allclose(times[0::2], pts[0::2] / 90000, atol=1e-12)
+    assert truth.frames["repeated"][1] and not truth.frames["repeated"][2]
+    # the same image twice (up to the codec)
+    k = len(imgs) // 2 // 2 * 2
+    assert np.abs(imgs[k].astype(int) - imgs[k + 1].astype(int)).mean() < 1.0
+
+
+def test_hevc_clip_decodes_with_planned_timestamps(synth_clip):
+    path, truth = synth_clip("tiny", codec="hevc", container="mov", duration=0.5)
+    with av.open(str(path)) as c:
+        assert c.streams.video[0].codec_context.name == "hevc"
+    pts, _meta, _ = _read_back(path)
+    np.testing.assert_array_equal(pts, truth.frames["pts_90khz"])
+
+
+# ---------------------------------------------------------------------------------- calibration
+
+def test_calibration_points_are_the_projected_cone_bases_and_show_cones(synth_tiny):
+    path, truth = synth_tiny
+    calib = json.loads(path.with_suffix(".calib.json").read_text())
+    assert calib["units"] == "yd" and [ln["distance"] for ln in calib["lines"]] == [0, 5, 10]
+    scene = Scene(TINY)
+    cam = scene.camera
+    _pts, _meta, imgs = _read_back(path)
+    # (the athlete hides the far start cone in the set position and the last cone at the end)
+    orange = np.zeros(imgs[0].shape[:2], bool)
+    for img in (imgs[0], imgs[-1]):
+        orange |= (img[..., 0].astype(int) > 180) & (img[..., 1].astype(int) < 150) & (img[..., 2] < 90)
+    for ln, dm in zip(calib["lines"], TINY.lines_m, strict=True):
+        near = cam.project(np.array([dm, 0.0, TINY.cone_z]))
+        far = cam.project(np.array([dm, 0.0, -TINY.cone_z]))
+        np.testing.assert_allclose(ln["near"], near, atol=1e-9)
+        np.testing.assert_allclose(ln["far"], far, atol=1e-9)
+        assert ln["near"][1] > ln["far"][1]  # the near end is lower in the picture
+        for u, v in (ln["near"], ln["far"]):
+            r, c = int(round(v)), int(round(u))
+            assert orange[max(r - 4, 0):r + 1, max(c - 2, 0):c + 3].any(), (ln, u, v)
+
+
+def test_shaken_calibration_is_in_the_first_frame(synth_clip):
+    cfg = replace(TINY, shake_px=3.0, duration=0.4, seed=3)
+    path, truth = synth_clip(cfg)
+    scene = Scene(cfg)
+    calib = truth.calibration
+    still = Scene(replace(cfg, shake_px=0.0)).camera
+    moved = []
+    for ln, dm in zip(calib["lines"], cfg.lines_m, strict=True):
+        w = np.array([dm, 0.0, cfg.cone_z])
+        np.testing.assert_allclose(ln["near"], scene.project(w, 0.0), atol=1e-9)
+        moved.append(np.linalg.norm(np.array(ln["near"]) - still.project(w)))
+    assert 0.05 < max(moved) < 4 * cfg.shake_px
+    # the first decoded frame matches a render with the same shake better than one without
+    _pts, _meta, imgs = _read_back(path)
+    shaken = scene.render_frame(0.0, blur=True, shake=True, gain=True).astype(float)
+    plain = scene.render_frame(0.0, blur=True).astype(float)
+    f0 = imgs[0].astype(float)
+    assert np.abs(f0 - shaken).mean() < np.abs(f0 - plain).mean()
+
+
+# ----------------------------------------------------------------------------- scene variants
+
+def test_right_to_left_run_moves_leftward_in_the_picture(synth_clip):
+    cfg = replace(TINY, right_to_left=True, noise_sigma=0.0)
+    path, truth = synth_clip(cfg)
+    assert truth.direction == "right-to-left"
+    calib = truth.calibration["lines"]
+    assert calib[0]["near"][0] > calib[-1]["near"][0]
+    _pts, _meta, imgs = _read_back(path)
+    xs = []
+    for k in (len(imgs) // 3, 2 * len(imgs) // 3, len(imgs) - 5):
+        m = _jersey_mask(imgs[k], cfg.jersey, tol=60)
+        xs.append(np.nonzero(m)[1].mean())
+    assert xs[0] > xs[1] > xs[2]
+
+
+def test_angled_camera_and_bystander_render():
+    cfg = replace(TINY, cam_yaw_deg=25.0, bystander=True)
+    scene = Scene(cfg)
+    assert scene.camera.to_dict()["forward_yaw_deg_from_perpendicular"] == pytest.approx(25.0, abs=0.01)
+    # the bystander walks: frames differ in his region even before t0
+    a, b = scene.render_frame(0.0), scene.render_frame(0.3)
+    assert not np.array_equal(a, b)
+    # every line and cone in the picture
+    for _d, near, far in scene.cone_bases():
+        for uv in scene.project(np.array([near, far])):
+            assert 0 <= uv[0] < cfg.width and 0 <= uv[1] < cfg.height
+
+
+def test_flying_clip_starts_running_and_crosses_every_line_in_view(synth_tiny_flying):
+    _path, truth = synth_tiny_flying
+    assert truth.flying and truth.t0 < 0
+    assert truth.frames["hip_x_m"][1] - truth.frames["hip_x_m"][0] > 0.05
+    last = truth.frames["time_s"][-1]
+    for ln in truth.lines:
+        assert 0 < ln.chest_time_s < last and ln.note == ""
+
+
+def test_line_behind_the_chest_at_t0_is_null_with_a_note():
+    cfg = replace(TINY, hand_x=0.2, lines=(0.0, 5.0))
+    from dash40.synth.truth import line_truths
+
+    lines = line_truths(Athlete(cfg), cfg, 0.0, cfg.duration)
+    assert lines[0].chest_time_s is None and lines[0].split_s is None and "behind" in lines[0].note
+    assert lines[1].chest_time_s is not None
+
+
+# --------------------------------------------------------------------------------- config
+
+def test_presets_and_benchmark_suite_cover_the_variants():
+    for name in ("tiny", "tiny_flying", "demo_40yd", "start_10yd_120"):
+        assert isinstance(preset(name), SceneConfig)
+    with pytest.raises(ValueError, match="Unknown preset"):
+        preset("nope")
+    suite = benchmark_suite()
+    names = [n for n, _ in suite]
+    assert len(suite) >= 10 and len(set(names)) == len(names)
+    cfgs = [c for _, c in suite]
+    assert {30, 60, 120, 240} <= {int(c.capture_fps) for c in cfgs}
+    assert any(c.capture_fps == 240 and c.file_rate == 30 for c in cfgs)
+    assert any(c.drop_prob > 0 for c in cfgs) and any(c.vfr_jitter > 0 for c in cfgs)
+    assert {720, 1080} <= {c.height for c in cfgs}
+    assert {"h264", "hevc"} <= {c.codec for c in cfgs}
+    assert any(c.right_to_left for c in cfgs) and any(c.cam_yaw_deg == 25 for c in cfgs)
+    assert any(c.shake_px > 0 for c in cfgs) and any(c.bystander for c in cfgs)
+    assert any(c.units == "m" and c.lines == (0, 10, 20, 30) for c in cfgs)
+    assert any(c.t0 < 0 and c.lines == (20, 40) for c in cfgs)
+
+
+def test_bad_configs_say_what_is_wrong():
+    with pytest.raises(ValueError, match="even"):
+        SceneConfig(width=321)
+    with pytest.raises(ValueError, match="lines"):
+        SceneConfig(lines=(10.0, 5.0))
+    with pytest.raises(ValueError, match="codec"):
+        SceneConfig(codec="vp9")
+    assert math.isclose(SceneConfig(units="m").lines_m[1], 5.0)
+    assert Fraction(plan_frames(replace(TINY, capture_fps=240, file_fps=30)).time_scale) == Fraction(1, 8)
