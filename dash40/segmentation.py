@@ -31,6 +31,8 @@ class Background:
     noise: float  # robust std of the colour distance of a still frame to the background (work scale)
     noise_full: float  # the same at full resolution
     work_grad: np.ndarray  # h×w float32 gradient magnitude of the background (work scale)
+    full_grad: np.ndarray  # H×W float32, the same at full resolution
+    static: bool  # the camera does not move (no stabilisation needed)
 
 
 def work_scale(width: int) -> float:
@@ -100,9 +102,15 @@ def build_background(path, info: VideoInfo, *, max_samples: int = 15, progress=N
     samples = [first] + late
     ref = gray(reduce(samples[0], scale))
     aligned = []
+    shifts = []
     for img in samples[1:]:
         dx, dy = shift_between(ref, gray(reduce(img, scale)))
+        shifts.append(np.hypot(dx, dy))
         aligned.append(translate(img, -dx / scale, -dy / scale))
+    # A camera on a tripod: the frames' shifts are only the runner's pull on the correlation.
+    static = float(np.max(shifts)) < 0.5
+    if static:
+        aligned = samples[1:]
     full = np.median(np.stack(aligned), axis=0).astype(np.uint8)
     work = reduce(full, scale)
     # Noise: distance of a sample (aligned) to the background, robustly.
@@ -111,7 +119,7 @@ def build_background(path, info: VideoInfo, *, max_samples: int = 15, progress=N
     dfull = colour_distance(aligned[len(aligned) // 2], full)
     noise_full = float(1.4826 * np.median(dfull)) + 0.5
     return Background(full=full, work=work, work_gray=gray(work), scale=scale, noise=noise, noise_full=noise_full,
-                      work_grad=gradient_magnitude(work))
+                      work_grad=gradient_magnitude(work), full_grad=gradient_magnitude(full), static=static)
 
 
 def gradient_magnitude(img: np.ndarray) -> np.ndarray:

@@ -61,6 +61,7 @@ class RunnerTrack:
     cells_shape: tuple[int, int]
     work_scale: float
     direction: int
+    repeat: np.ndarray  # the frame repeats the previous image (not measured)
 
     def __len__(self) -> int:
         return len(self.index)
@@ -136,10 +137,21 @@ class Measurer:
         s = self.s
         work = reduce(image, s)
         g = gray(work)
-        if self.prev_gray is not None and cv2.norm(g, self.prev_gray, cv2.NORM_L1) < 0.15 * g.size:
-            return  # a repeated frame (slow-motion exports show some images twice): time it once
+        # A repeated frame (slow-motion exports show some images twice; a still scene after
+        # compression looks the same): no pixel changes. Its image is timed at its first
+        # appearance, so it is not measured.
+        repeat = self.prev_gray is not None and cv2.norm(g, self.prev_gray, cv2.NORM_INF) <= 4.0
         self.prev_gray = g
-        dx, dy = shift_between(self.bg.work_gray, g)
+        if self.bg.static:
+            dx, dy = 0.0, 0.0
+        else:
+            g_bg = g
+            if self.prev_box is not None:
+                # Hide the runner (last seen there) behind the background so only the scene steers.
+                x0, y0, x1, y1 = (int(round(c * s)) for c in self.prev_box)
+                g_bg = g.copy()
+                g_bg[y0:y1, x0:x1] = self.bg.work_gray[y0:y1, x0:x1]
+            dx, dy = shift_between(self.bg.work_gray, g_bg)
         gain = exposure_gain(g, self.bg.work_gray)
         aligned = translate(work, -dx, -dy)
         bg_work = self.bg.work if abs(gain - 1.0) < 0.01 else cv2.convertScaleAbs(self.bg.work, alpha=gain)
@@ -155,9 +167,12 @@ class Measurer:
         bx, by = int(np.ceil(abs(dx))) + 2, int(np.ceil(abs(dy))) + 2
         valid = (slice(by, max(by, h - by)), slice(bx, max(bx, w - bx)))
         shift_full = (dx / s, dy / s)
-        meas = self._measure(image, aligned, bg_work, valid, shift_full, gain)
-        self.prev_aligned = aligned
-        self.rows.append((index, time_s, shift_full, cells, meas))
+        if repeat and self.rows:
+            meas = None
+        else:
+            meas = self._measure(image, aligned, bg_work, valid, shift_full, gain)
+            self.prev_aligned = aligned
+        self.rows.append((index, time_s, shift_full, cells, meas, repeat))
 
     # ------------------------------------------------------------------------------------------
     def _find_runner(self, aligned: np.ndarray, bg_work: np.ndarray, valid):
@@ -165,7 +180,8 @@ class Measurer:
         d = colour_distance(aligned, bg_work).astype(np.float32)
         thr = max(4.0 * self.bg.noise, 14.0)
         # A residual misalignment of about a pixel changes a pixel by up to its gradient.
-        fg = (d > thr + 0.8 * self.bg.work_grad) & self.roi & ~shadow_mask(aligned, bg_work)
+        slack = 0.0 if self.bg.static else 0.8 * self.bg.work_grad
+        fg = (d > thr + slack) & self.roi & ~shadow_mask(aligned, bg_work)
         mask = np.zeros(d.shape, np.uint8)
         mask[valid] = fg[valid]
         ppm_w = self.band.px_per_m(self.W / 2) * s
@@ -222,12 +238,18 @@ class Measurer:
         self.prev_box = (x0, y0, x1, y1)
         cw, chh = x1 - x0, y1 - y0
         centre = ((x0 + x1 - 1) / 2 + shift_full[0], (y0 + y1 - 1) / 2 + shift_full[1])
-        patch = cv2.getRectSubPix(image, (cw, chh), centre).astype(np.float32)
+        if self.bg.static:
+            patch = image[y0:y1, x0:x1].astype(np.float32)
+        else:
+            patch = cv2.getRectSubPix(image, (cw, chh), centre).astype(np.float32)
         bgp = self.bg_full_f[y0:y1, x0:x1] * gain
         d = colour_distance(patch, bgp)
+        grad = self.bg.full_grad[y0:y1, x0:x1]
         if self.direction < 0:
             d = d[:, ::-1]
-        return _trunk_front(d, self.noise_full, ppm, x0, y0, cw, self.direction)
+            grad = grad[:, ::-1]
+        slack = 0.0 if self.bg.static else 0.8
+        return _trunk_front(d, self.noise_full, ppm, x0, y0, cw, self.direction, grad * slack)
 
     # ------------------------------------------------------------------------------------------
     def track(self) -> RunnerTrack:
@@ -240,6 +262,7 @@ class Measurer:
         front_u, front_v, hip_u, hip_v, foot_u, foot_v = (nan.copy() for _ in range(6))
         bbox = np.full((n, 4), np.nan)
         found = np.zeros(n, bool)
+        repeat = np.array([r[5] for r in self.rows], bool)
         segs = []
         for i, r in enumerate(self.rows):
             meas = r[4]
@@ -257,7 +280,7 @@ class Measurer:
         return RunnerTrack(
             index=index, time_s=time_s, found=found, front_u=front_u, front_v=front_v, hip_u=hip_u, hip_v=hip_v, bbox=bbox,
             foot_u=foot_u, foot_v=foot_v, ground_segments=tuple(segs), shift=shift, motion=motion,
-            cells_shape=self.cells_shape, work_scale=self.s, direction=self.direction,
+            cells_shape=self.cells_shape, work_scale=self.s, direction=self.direction, repeat=repeat,
         )
 
 
@@ -269,13 +292,14 @@ def _largest_component(mask: np.ndarray) -> np.ndarray | None:
     return labels == i
 
 
-def _trunk_front(d: np.ndarray, noise: float, ppm: float, x0: int, y0: int, width: int, direction: int):
+def _trunk_front(d: np.ndarray, noise: float, ppm: float, x0: int, y0: int, width: int, direction: int,
+                 slack: np.ndarray | float = 0.0):
     """Measure the trunk's front edge in a crop (already flipped so the run goes to +u).
 
     ``d`` is the colour distance to the background; returns a dict in first-frame coordinates.
     """
     thr = max(3.5 * noise, 12.0)
-    mask = (d > thr).astype(np.uint8)
+    mask = (d > thr + slack).astype(np.uint8)
     body = _largest_component(mask)
     if body is None:
         return None
@@ -299,7 +323,7 @@ def _trunk_front(d: np.ndarray, noise: float, ppm: float, x0: int, y0: int, widt
         trunk = body
     tys, txs = np.nonzero(trunk)
     ty0, ty1 = tys.min(), tys.max()
-    rows = np.arange(ty0, ty0 + max(1, int(round(0.6 * (ty1 - ty0 + 1)))))
+    rows = np.arange(ty0, ty0 + max(1, int(round(0.45 * (ty1 - ty0 + 1)))))
     fronts = []
     win = max(3, kd)
     for r in rows:
@@ -308,7 +332,11 @@ def _trunk_front(d: np.ndarray, noise: float, ppm: float, x0: int, y0: int, widt
             continue
         ur = int(cols.max())
         a = max(0, ur - win)
-        b = min(d.shape[1], ur + 5)
+        # Integrate coverage up to the end of this run of foreground (not into an arm ahead).
+        b = ur + 1
+        while b < d.shape[1] and b <= ur + 5 and d[r, b] > thr:
+            b += 1
+        b = min(d.shape[1], b + 1)
         prof = d[r, a:b]
         inner = d[r, a:ur + 1]
         c = float(np.percentile(inner, 80)) if inner.size else 0.0
@@ -320,6 +348,8 @@ def _trunk_front(d: np.ndarray, noise: float, ppm: float, x0: int, y0: int, widt
     if not fronts:
         return None
     fr = np.array(fronts)
+    keep = _trunk_edge_rows(fr[:, 0], fr[:, 1], tol=max(1.0, 0.03 * ppm))
+    fr = fr[keep]
     u_rows = fr[:, 1]
     if len(u_rows) >= 3:
         u_s = np.convolve(u_rows, np.ones(3) / 3, mode="same")
@@ -348,6 +378,38 @@ def _trunk_front(d: np.ndarray, noise: float, ppm: float, x0: int, y0: int, widt
         "foot": (to_u(foot_u_c), y0 + low_v),
         "ground": ground_ff,
     }
+
+
+def _trunk_edge_rows(rows: np.ndarray, fronts: np.ndarray, tol: float) -> np.ndarray:
+    """Rows whose front lies on the trunk's straight front edge, not on an arm or the head ahead of it.
+
+    The trunk's front is a straight line across its rows (vertical when upright, slanted when
+    leaning); an arm swung forward or the head sticks out ahead of it on a minority of rows. A
+    least-median-of-squares line (every pair of rows tried) finds the edge; rows more than ``tol``
+    pixels ahead of it are dropped. Rows behind it (the rounded shoulder) are kept.
+    """
+    n = len(rows)
+    if n < 4:
+        return np.ones(n, bool)
+    i, j = np.triu_indices(n, 1)
+    dr = rows[j] - rows[i]
+    ok = dr != 0
+    i, j = i[ok], j[ok]
+    slope = (fronts[j] - fronts[i]) / (rows[j] - rows[i])
+    # A trunk leans forward (its top ahead of its bottom: the front moves back down the rows) by
+    # at most ~55°; a front that moves forward down the rows is a raised thigh, not the trunk.
+    plausible = (slope >= -1.5) & (slope <= 0.15)
+    if not plausible.any():
+        return np.ones(n, bool)
+    i, j, slope = i[plausible], j[plausible], slope[plausible]
+    icpt = fronts[i] - slope * rows[i]
+    res = fronts[None, :] - (slope[:, None] * rows[None, :] + icpt[:, None])
+    best = int(np.argmin(np.median(res**2, axis=1)))
+    resid = res[best]
+    keep = resid <= tol
+    if keep.sum() < 3:
+        return np.ones(n, bool)
+    return keep
 
 
 def _ground_runs(body: np.ndarray, tol: int) -> tuple:
