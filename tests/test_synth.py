@@ -385,7 +385,7 @@ def test_line_behind_the_chest_at_t0_is_null_with_a_note():
 # --------------------------------------------------------------------------------- config
 
 def test_presets_and_benchmark_suite_cover_the_variants():
-    for name in ("tiny", "tiny_flying", "demo_40yd", "start_10yd_120"):
+    for name in ("tiny", "tiny_flying", "demo_40yd", "start_10yd_120", "angled_rtl_30m"):
         assert isinstance(preset(name), SceneConfig)
     with pytest.raises(ValueError, match="Unknown preset"):
         preset("nope")

@@ -53,7 +53,7 @@ def _rot(v, a: float) -> np.ndarray:
 def posture_fraction(s):
     """Smooth 0 → 1 with v/MSS: how far the body has risen from the stance to running."""
     s = np.clip(s, 0.0, 1.0)
-    return s ** 1.6 * (1.6 - 0.6 * s)
+    return 1.0 - (1.0 - s) ** 1.6
 
 
 @dataclass(frozen=True)
@@ -233,7 +233,7 @@ class Athlete:
             dx = min(abs(ankle[0] - hx), reach)
             lim = ankle[1] + math.sqrt(reach * reach - dx * dx)
             if u is not None:
-                lim += 2.0 * self.leg * math.sin(math.pi * u) ** 2
+                lim += 2.0 * self.leg * math.sqrt(math.sin(math.pi * u))
             h = min(h, lim)
         return h
 

@@ -41,14 +41,14 @@ class SceneConfig:
 
     # --- camera -------------------------------------------------------------------------
     right_to_left: bool = False  # camera on the other side of the lane: the run goes right to left
-    hfov_deg: float = 65.0
+    hfov_deg: float = 68.0
     cam_height: float = 1.2
     cam_distance: float | None = None  # horizontal distance to the look-at point (None = fit the lines)
     cam_look_x: float | None = None  # world x the camera looks at (None = centre of the fitted span)
     cam_yaw_deg: float = 0.0  # 0 = perpendicular to the lane; > 0 = camera moved back toward the start
     cam_pitch_deg: float = 3.0  # downward pitch
     cam_roll_deg: float = 0.3
-    fit_margin: float = 0.06  # fraction of the picture kept free around the fitted points
+    fit_margin: float = 0.04  # fraction of the picture kept free around the fitted points
     fit_ahead_m: float = 1.5  # metres past the last line kept in view
 
     # --- athlete ------------------------------------------------------------------------
@@ -155,12 +155,17 @@ PRESETS: dict[str, Any] = {
         width=1280, height=720, capture_fps=120, duration=3.0, lines=(0.0, 5.0, 10.0), t0=0.6,
         noise_sigma=2.0, seed=10,
     ),
+    "angled_rtl_30m": lambda: SceneConfig(
+        width=960, height=540, capture_fps=60, duration=5.5, units="m", lines=(0.0, 10.0, 20.0, 30.0), t0=0.7,
+        right_to_left=True, cam_yaw_deg=25.0, shake_px=2.0, bystander=True, gain_drift=0.03, noise_sigma=2.5,
+        jersey=(30, 70, 180), shorts=(30, 30, 40), seed=30,
+    ),
 }
 
 
 def preset(name: str) -> SceneConfig:
     """A named configuration: one of ``PRESETS`` (``"tiny"``, ``"tiny_flying"``, ``"demo_40yd"``,
-    ``"start_10yd_120"``)."""
+    ``"start_10yd_120"``, ``"angled_rtl_30m"``)."""
     try:
         return PRESETS[name]()
     except KeyError:

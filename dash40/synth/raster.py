@@ -52,11 +52,15 @@ def _hit_scene(cam: Camera, u: np.ndarray, v: np.ndarray, far_z: float, rng_tex:
     wx = c[0] + t_wall * d[..., 0]
     fence = wy < 1.2
     stands = (wy >= 1.2) & (wy < 9.0)
-    rows = np.floor(np.where(stands, wy, 0) / 0.45)
-    seats = np.floor(np.where(stands, wx, 0) / 0.5)
+    rows = np.floor(np.where(stands, wy, 0) / 0.4)
+    seats = np.floor(np.where(stands, wx, 0) / 0.22)
     h = np.sin(rows * 12.9898 + seats * 78.233) * 43758.5453
     h = h - np.floor(h)
-    crowd = STANDS * (0.7 + 0.5 * h[..., None]) + (h[..., None] > 0.8) * np.array([60.0, -20.0, -30.0])
+    h2 = np.sin(rows * 39.3468 + seats * 11.135) * 24634.6345
+    h2 = h2 - np.floor(h2)
+    tint = np.where(h2[..., None] > 0.85, np.array([35.0, -10.0, -15.0]),
+                    np.where(h2[..., None] < 0.12, np.array([-15.0, -5.0, 25.0]), 0.0))
+    crowd = STANDS * (0.8 + 0.3 * h[..., None]) + tint * (h[..., None] > 0.4)
     sky_f = np.clip((v - v.min()) / max(float(np.ptp(v)), 1.0), 0, 1)[..., None]
     sky = SKY_TOP + (SKY_LOW - SKY_TOP) * sky_f
     wall = np.where(fence[..., None], FENCE, np.where(stands[..., None], crowd, sky))
