@@ -108,47 +108,51 @@ class _NoStart(Exception):
 
 
 def _fit_onset(t: np.ndarray, e: np.ndarray, i_big: int, frame_period: float, index: np.ndarray) -> Onset:
-    # Baseline from frames well before the big motion.
-    pre = np.nonzero(t < t[i_big] - 0.4)[0]
-    if len(pre) < 3:
-        pre = np.arange(max(1, i_big // 2))
-    base = e[pre]
-    b0 = float(np.median(base))
-    sb = float(1.4826 * np.median(np.abs(base - b0))) + 1e-6
+    """Extrapolate the start of the change signal ``e`` (see module doc)."""
+    n_pre = max(5, int(round(0.12 / frame_period)))
+    # Noise of the signal from frame-to-frame differences (robust to a step in the level that a
+    # key frame or an exposure change can make well before the start).
+    head = e[: max(i_big, 3)]
+    diffs = np.diff(head)
+    sig = float(1.4826 * np.median(np.abs(diffs - np.median(diffs)))) / np.sqrt(2) if len(diffs) else 0.0
     top = float(e[i_big])
-    if top - b0 < 6 * sb:
-        # Too little contrast to model the onset: fall back on the threshold crossing.
-        i_on = int(np.nonzero(e[: i_big + 1] > b0 + 3 * sb)[0][0]) if np.any(e[: i_big + 1] > b0 + 3 * sb) else i_big
-        return Onset(float(t[i_on]), 2 * frame_period, "threshold", int(index[i_on]), False)
-    # Last frame before i_big that is still at baseline level.
-    quiet = np.nonzero(e[: i_big + 1] <= b0 + 3 * sb)[0]
-    i_q = int(quiet[-1]) if len(quiet) else 0
-    # Fit window: from 0.15 s before the quiet frame to where the change reaches 35% of the level at i_big.
-    lvl = b0 + 0.35 * (top - b0)
-    above = np.nonzero((e > lvl) & (np.arange(len(e)) > i_q))[0]
-    i_end = int(above[0]) if len(above) else i_big
-    i_end = max(i_end, min(len(t) - 1, i_q + 4))
-    i_beg = int(np.searchsorted(t, t[i_q] - max(0.15, 6 * frame_period)))
+    # The rise: the first frame from which the signal stays clearly above the level just before it.
+    i_r = None
+    for i in range(1, i_big + 1):
+        base = float(np.median(e[max(0, i - n_pre): i]))
+        thr = max(4.0 * sig, 0.02 * (top - base), 1e-9)
+        if e[i] > base + thr and np.all(e[i: i_big + 1] > base + thr):
+            i_r = i
+            break
+    if i_r is None:
+        i_r = i_big
+    base = float(np.median(e[max(0, i_r - n_pre): i_r])) if i_r > 0 else float(e[0])
+    if top - base <= 6.0 * max(sig, 1e-6) or i_r == 0:
+        return Onset(float(t[i_r]), 2 * frame_period, "threshold", int(index[i_r]), False)
+    # The first ~50 ms of motion (at least 3 frames after the rise): later the body moves in other ways.
+    i_end = min(len(t) - 1, i_r + max(3, int(round(0.05 / frame_period))))
+    i_beg = max(0, i_r - n_pre)
     sel = np.arange(i_beg, i_end + 1)
     ts, es = t[sel], e[sel]
-    scale = top - b0
+    scale = max(top - base, 1e-9)
 
     def model(p, tt):
         b, a, t0, pw = p
         return b + a * np.clip(tt - t0, 0.0, None) ** pw
 
-    t0_guess = float(t[i_q])
-    span = max(float(ts[-1] - t0_guess), frame_period)
-    a_guess = (float(es[-1]) - b0) / span**2
-    p0 = [b0, max(a_guess, 1e-9), t0_guess, 2.0]
-    lo = [b0 - 10 * sb - 1e-6, 0.0, float(ts[0]), 1.0]
-    hi = [b0 + 10 * sb + 1e-6, np.inf, float(ts[-1]), 3.0]
+    t_lo = float(t[max(0, i_r - 3)])
+    t_hi = float(t[i_r])
+    span = max(float(ts[-1] - t_lo), frame_period)
+    a_guess = max((float(es[-1]) - base) / span**1.5, 1e-12)
+    p0 = [base, a_guess, 0.5 * (t_lo + t_hi), 1.5]
+    lo = [base - 20 * sig - 1e-6 * scale, 0.0, t_lo - 1e-9, 1.0]
+    hi = [base + 20 * sig + 1e-6 * scale, np.inf, t_hi + 1e-9, 3.0]
     try:
-        fit = least_squares(lambda p: (model(p, ts) - es) / scale, p0, bounds=(lo, hi), x_scale=[sb / scale + 1e-9, max(a_guess, 1e-9), frame_period, 0.5])
+        fit = least_squares(lambda p: (model(p, ts) - es) / scale, p0, bounds=(lo, hi),
+                            x_scale=[max(sig, 1e-6) / scale, a_guess, frame_period, 0.5])
     except ValueError:
-        return Onset(float(t[i_q]), 2 * frame_period, "threshold", int(index[i_q]), False)
+        return Onset(float(t[i_r]), 2 * frame_period, "threshold", int(index[i_r]), False)
     t0 = float(fit.x[2])
-    # Uncertainty from the Jacobian.
     dof = max(1, len(ts) - 4)
     res_var = float(np.sum(fit.fun**2) / dof)
     try:
@@ -156,8 +160,7 @@ def _fit_onset(t: np.ndarray, e: np.ndarray, i_big: int, frame_period: float, in
         s_t0 = float(np.sqrt(max(cov[2, 2], 0.0)))
     except np.linalg.LinAlgError:
         s_t0 = frame_period
-    s_t0 = float(np.hypot(s_t0, 0.15 * frame_period))
-    s_t0 = min(s_t0, 3 * frame_period)
+    s_t0 = float(np.clip(np.hypot(s_t0, 0.15 * frame_period), 0.15 * frame_period, frame_period))
     i_near = int(np.argmin(np.abs(t - t0)))
     return Onset(t0, s_t0, "onset-fit", int(index[i_near]), False)
 

@@ -161,7 +161,7 @@ class Measurer:
         ref = self.ref_work if abs(gain / self.ref_gain - 1.0) < 0.01 else cv2.convertScaleAbs(self.ref_work, alpha=gain / self.ref_gain)
         diff_ref = colour_distance(aligned, ref)
         ch, cw = self.cells_shape
-        cells = cv2.resize(diff_ref[: ch * CELL, : cw * CELL], (cw, ch), interpolation=cv2.INTER_AREA).astype(np.float32).ravel()
+        cells = cv2.resize(diff_ref[: ch * CELL, : cw * CELL].astype(np.float32), (cw, ch), interpolation=cv2.INTER_AREA).ravel()
         # Pixels that the drift brought in from outside the picture are not evidence of anything.
         h, w = aligned.shape[:2]
         bx, by = int(np.ceil(abs(dx))) + 2, int(np.ceil(abs(dy))) + 2

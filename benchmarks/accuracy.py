@@ -1,0 +1,212 @@
+"""Accuracy benchmark: run the analyzer on the ground-truth suite and print the errors.
+
+    python benchmarks/accuracy.py                 # the whole suite (clips cached in benchmarks/out/)
+    python benchmarks/accuracy.py --only b01 b07  # some clips
+    python benchmarks/accuracy.py --json out.json # also write every figure as JSON
+
+For each clip: the error of the first movement, of every crossing and of every split against the
+analytic truth, in milliseconds and in frame periods of the capture rate; the step detection
+figures when steps are reported. Then the summary the README quotes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from dash40 import synth  # noqa: E402
+from dash40.analysis import analyze  # noqa: E402
+from dash40.errors import Dash40Error  # noqa: E402
+
+OUT = ROOT / "benchmarks" / "out"
+
+
+def _clip_for(stem: str, cfg) -> Path:
+    """Render (or reuse) the clip for a config; the cache key is the config itself."""
+    key = hashlib.sha256(repr(cfg).encode()).hexdigest()[:10]
+    path = OUT / f"{stem}-{key}.{cfg.container}"
+    if not path.exists() or not path.with_suffix(".truth.json").exists():
+        OUT.mkdir(parents=True, exist_ok=True)
+        t = time.perf_counter()
+        synth.render_clip(cfg, path)
+        print(f"  rendered {path.name} in {time.perf_counter() - t:.1f} s", flush=True)
+    return path
+
+
+def _step_figures(result, truth) -> dict | None:
+    if not result.steps:
+        return None
+    units = truth["units"]
+    k = 0.9144 if units == "yd" else 1.0
+    true_c = [c for c in truth["contacts"] if c.get("touchdown_s") is not None]
+    t_true = np.array([c["touchdown_s"] for c in true_c])
+    x_true = np.array([c["x_m"] for c in true_c])
+    period = 1.0 / truth["capture_fps"]
+    matched = []
+    spurious = 0
+    used = set()
+    for s in result.steps:
+        if len(t_true) == 0:
+            spurious += 1
+            continue
+        j = int(np.argmin(np.abs(t_true - s.time_s) + np.abs(x_true - s.distance * k)))
+        if j in used or abs(t_true[j] - s.time_s) > 3 * period or abs(x_true[j] - s.distance * k) > 0.3:
+            spurious += 1
+            continue
+        used.add(j)
+        matched.append((j, s))
+    in_view = [i for i, c in enumerate(true_c) if result.trace.time_s and
+               result.trace.time_s[0] <= c["touchdown_s"] <= result.trace.time_s[-1]]
+    found = len([j for j, _ in matched if j in in_view])
+    td_err = [abs(s.time_s - t_true[j]) / period for j, s in matched]
+    len_err = []
+    for (j1, s1), (j2, s2) in zip(matched, matched[1:], strict=False):
+        if j2 == j1 + 1 and s2.length is not None:
+            len_err.append(abs(s2.length * k - (x_true[j2] - x_true[j1])))
+    return {
+        "true": len(in_view), "found": found, "spurious": spurious,
+        "recall": found / max(1, len(in_view)), "spurious_rate": spurious / max(1, len(result.steps)),
+        "touchdown_err_frames_median": float(np.median(td_err)) if td_err else None,
+        "length_err_cm_median": 100 * float(np.median(len_err)) if len_err else None,
+    }
+
+
+def run(stems: list[str] | None) -> dict:
+    rows = []
+    for stem, cfg in synth.benchmark_suite():
+        if stems and not any(stem.startswith(s) for s in stems):
+            continue
+        clip = _clip_for(stem, cfg)
+        truth = json.loads(clip.with_suffix(".truth.json").read_text())
+        period = 1.0 / truth["capture_fps"]
+        t = time.perf_counter()
+        try:
+            res = analyze(clip, clip.with_suffix(".calib.json"))
+        except Dash40Error as exc:
+            rows.append({"clip": stem, "error": str(exc), "period": period})
+            print(f"{stem}: FAILED — {exc}", flush=True)
+            continue
+        elapsed = time.perf_counter() - t
+        row = {"clip": stem, "fps": truth["capture_fps"], "period": period, "seconds": elapsed,
+               "start": None, "crossings": [], "splits": []}
+        if not truth.get("flying") and res.start.time_s is not None:
+            row["start"] = res.start.time_s - truth["t0"]
+            row["start_unc"] = res.start.uncertainty_s
+        elif truth.get("flying") != res.flying:
+            row["flying_mismatch"] = True
+        by_d = {ln["distance"]: ln for ln in truth["lines"]}
+        for c in res.crossings:
+            ln = by_d.get(c.distance)
+            if ln is None or ln.get("chest_time_s") is None or c.time_s is None:
+                continue
+            row["crossings"].append((c.distance, c.time_s - ln["chest_time_s"], c.uncertainty_s))
+        base = None
+        if res.flying:
+            reached = [c for c in res.crossings if c.time_s is not None]
+            base = by_d[reached[0].distance]["chest_time_s"] if reached else None
+        for s in res.splits:
+            ln = by_d.get(s.distance)
+            if ln is None or ln.get("chest_time_s") is None:
+                continue
+            true_split = ln["split_s"] if not res.flying else ln["chest_time_s"] - base
+            if true_split is None:
+                continue
+            row["splits"].append((s.distance, s.time_s - true_split))
+        row["steps"] = _step_figures(res, truth)
+        rows.append(row)
+        _print_row(row, truth["units"])
+    return _summary(rows)
+
+
+def _fmt(err_s: float, period: float) -> str:
+    return f"{err_s * 1000:+6.1f} ms ({err_s / period:+5.2f} fr)"
+
+
+def _print_row(row: dict, units: str) -> None:
+    p = row["period"]
+    head = f"{row['clip']}  ({row['fps']:g} fps, analysed in {row['seconds']:.1f} s)"
+    print(head)
+    if row["start"] is not None:
+        print(f"    start           {_fmt(row['start'], p)}")
+    for d, e, u in row["crossings"]:
+        print(f"    cross {d:>4g} {units:<2}  {_fmt(e, p)}   ±{(u or 0) * 1000:.1f} ms")
+    for d, e in row["splits"]:
+        print(f"    split {d:>4g} {units:<2}  {_fmt(e, p)}")
+    if row.get("steps"):
+        s = row["steps"]
+        td = s["touchdown_err_frames_median"]
+        ln = s["length_err_cm_median"]
+        print(f"    steps  found {s['found']}/{s['true']}, spurious {s['spurious']}, touchdown median "
+              f"{td if td is None else round(td, 2)} fr, length median {ln if ln is None else round(ln, 1)} cm")
+    sys.stdout.flush()
+
+
+def _summary(rows: list[dict]) -> dict:
+    ok = [r for r in rows if "error" not in r]
+    split_fr = np.array([abs(e) / r["period"] for r in ok for _, e in r["splits"]])
+    split_ms = np.array([abs(e) * 1000 for r in ok for _, e in r["splits"]])
+    cross_fr = np.array([abs(e) / r["period"] for r in ok for _, e, _ in r["crossings"]])
+    start_fr = np.array([abs(r["start"]) / r["period"] for r in ok if r["start"] is not None])
+    start_ms = np.array([abs(r["start"]) * 1000 for r in ok if r["start"] is not None])
+    z = np.array([abs(e) / u for r in ok for _, e, u in r["crossings"] if u])
+    summary = {
+        "clips": len(rows), "analysed": len(ok),
+        "split_median_frames": float(np.median(split_fr)) if len(split_fr) else None,
+        "split_p95_frames": float(np.percentile(split_fr, 95)) if len(split_fr) else None,
+        "split_median_ms": float(np.median(split_ms)) if len(split_ms) else None,
+        "split_p95_ms": float(np.percentile(split_ms, 95)) if len(split_ms) else None,
+        "crossing_median_frames": float(np.median(cross_fr)) if len(cross_fr) else None,
+        "start_median_frames": float(np.median(start_fr)) if len(start_fr) else None,
+        "start_median_ms": float(np.median(start_ms)) if len(start_ms) else None,
+        "crossings_within_2_sigma": float(np.mean(z <= 2.0)) if len(z) else None,
+    }
+    steps = [r["steps"] for r in ok if r.get("steps") and r["fps"] >= 60]
+    if steps:
+        summary["steps_recall"] = float(np.mean([s["recall"] for s in steps]))
+        summary["steps_spurious_rate"] = float(np.mean([s["spurious_rate"] for s in steps]))
+        td = [s["touchdown_err_frames_median"] for s in steps if s["touchdown_err_frames_median"] is not None]
+        ln = [s["length_err_cm_median"] for s in steps if s["length_err_cm_median"] is not None]
+        summary["steps_touchdown_median_frames"] = float(np.median(td)) if td else None
+        summary["steps_length_median_cm"] = float(np.median(ln)) if ln else None
+    print()
+    print("Summary")
+    print(f"  clips analysed              {summary['analysed']}/{summary['clips']}")
+    if summary["split_median_frames"] is not None:
+        print(f"  |split error| median        {summary['split_median_frames']:.2f} frame periods "
+              f"({summary['split_median_ms']:.1f} ms)   target ≤ 0.25")
+        print(f"  |split error| 95th pct      {summary['split_p95_frames']:.2f} frame periods "
+              f"({summary['split_p95_ms']:.1f} ms)   target ≤ 0.6")
+        print(f"  |crossing error| median     {summary['crossing_median_frames']:.2f} frame periods")
+    if summary["start_median_frames"] is not None:
+        print(f"  |start error| median        {summary['start_median_frames']:.2f} frame periods "
+              f"({summary['start_median_ms']:.1f} ms)   target ≤ 0.5")
+    if summary["crossings_within_2_sigma"] is not None:
+        print(f"  crossings within 2σ         {100 * summary['crossings_within_2_sigma']:.0f} %")
+    if "steps_recall" in summary:
+        print(f"  steps (≥60 fps) found       {100 * summary['steps_recall']:.0f} %, spurious "
+              f"{100 * summary['steps_spurious_rate']:.0f} %, touchdown median {summary['steps_touchdown_median_frames']} fr, "
+              f"length median {summary['steps_length_median_cm']} cm")
+    return {"summary": summary, "clips": rows}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--only", nargs="*", help="clip name prefixes (e.g. b01 b07)")
+    ap.add_argument("--json", help="write the figures as JSON here")
+    args = ap.parse_args()
+    out = run(args.only)
+    if args.json:
+        Path(args.json).write_text(json.dumps(out, indent=2, default=float))
+
+
+if __name__ == "__main__":
+    main()
