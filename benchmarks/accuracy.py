@@ -69,7 +69,7 @@ def _step_figures(result, truth) -> dict | None:
     found = len([j for j, _ in matched if j in in_view])
     td_err = [abs(s.time_s - t_true[j]) / period for j, s in matched]
     len_err = []
-    for (j1, s1), (j2, s2) in zip(matched, matched[1:], strict=False):
+    for (j1, _s1), (j2, s2) in zip(matched, matched[1:], strict=False):
         if j2 == j1 + 1 and s2.length is not None:
             len_err.append(abs(s2.length * k - (x_true[j2] - x_true[j1])))
     return {
