@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import time
 from collections.abc import Callable
 from fractions import Fraction
 from pathlib import Path
@@ -72,7 +71,6 @@ def render_clip(config: SceneConfig, out_path: str | os.PathLike,
     out = Path(out_path)
     out = out.with_suffix(cfg.suffix) if out.suffix else out.with_name(out.name + cfg.suffix)
     out.parent.mkdir(parents=True, exist_ok=True)
-    t_start = time.perf_counter()
     scene = Scene(cfg)
     plan = plan_frames(cfg)
     t_first, t_last = float(plan.time_s[0]), float(plan.time_s[-1])
@@ -142,6 +140,4 @@ def render_clip(config: SceneConfig, out_path: str | os.PathLike,
         config=cfg.to_dict(),
     )
     truth.write_json(out.with_suffix(".truth.json"))
-    truth_time = time.perf_counter() - t_start
-    del truth_time
     return truth

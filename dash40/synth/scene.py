@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 
-from .athlete import Athlete, Capsule, smootherstep
+from .athlete import Athlete, Capsule
 from .camera import apply_homography, place_camera, shake_homography
 from .raster import draw_capsules, paint_cone, render_background
 
@@ -138,7 +138,7 @@ class Scene:
         g = self.cfg.gain_drift
         if g <= 0:
             return 1.0
-        return 1.0 + g * math.sin(2 * math.pi * t / 5.3 + 0.7 * self.cfg.seed) * float(smootherstep(t / 0.5 + 0.5))
+        return 1.0 + g * math.sin(2 * math.pi * t / 5.3 + 0.7 * self.cfg.seed)  # a slow drift
 
     # ---- figures -----------------------------------------------------------------------------
     def capsules(self, t: float) -> list[Capsule]:

@@ -26,7 +26,8 @@ CONVENTIONS = {
                 "(scipy brentq) on the continuous model",
     "split": "chest crossing time − t0",
     "contact_x": "world x of the foot capsule's front (toe) end point, the foot's lowest point, fixed "
-                 "from touchdown to toe-off; step length = contact_x − previous contact's contact_x",
+                 "from touchdown to toe-off (the ankle is under the hip centre at mid-stance); step length = "
+                 "contact_x − previous contact's contact_x (the first step: from the front foot of the stance)",
     "world": "x along the lane (m, 0 = start line, the athlete runs toward +x), y up, z across; cones at "
              "z = ±cone_z; near = the camera's side",
     "pixels": "origin top-left, pixel centres at integer (u, v), full resolution",
