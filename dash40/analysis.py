@@ -17,7 +17,7 @@ from .calibration import Calibration, LaneGeometry, lane_geometry, load_calibrat
 from .errors import AnalysisError, InputError
 from .result import AnalysisResult, Crossing, Split, Start, Trace, from_metres, to_metres
 from .segmentation import build_background
-from .timing import _NoStart, crossing, detect_start, lane_positions
+from .timing import _NoStart, crossing, detect_start, lane_positions, path_sigma
 from .tracking import Measurer, RunnerTrack
 from .video import iter_frames, probe
 
@@ -81,18 +81,48 @@ def _replace(r: AnalysisResult, **kw) -> AnalysisResult:
     return replace(r, **kw)
 
 
-def estimate_path(track: RunnerTrack, geom: LaneGeometry) -> float:
-    """Across-lane coordinate s of the runner's path, from where the feet are on the ground."""
+def estimate_path(track: RunnerTrack, geom: LaneGeometry) -> tuple[float, float]:
+    """Across-lane coordinate s of the runner's path (0 = near cones, 1 = far cones) and its 1-sigma.
+
+    The feet touch the ground on the path: along the run, the lowest silhouette point of each
+    stretch of the lane is a foot on the ground. Seen from a low camera the lane is only a few
+    pixels tall and a pixel is a large part of it, so the estimate is combined with the prior
+    that an athlete runs between the cones, near the middle (s = 0.5 ± 0.25).
+    """
+    prior, prior_sd = 0.5, 0.25
     if geom.homography is None:
-        return geom.s_path
+        return geom.s_path, 0.0
     ok = np.isfinite(track.foot_u) & np.isfinite(track.foot_v)
-    if ok.sum() < 3:
-        return geom.s_path
-    _, s = geom.pixel_to_ground(track.foot_u[ok], track.foot_v[ok])
+    if ok.sum() < 5:
+        return prior, prior_sd
+    u, v = track.foot_u[ok], track.foot_v[ok]
+    edges = np.linspace(u.min(), u.max() + 1e-6, 21)
+    which = np.digitize(u, edges)
+    su, sv = [], []
+    for b in np.unique(which):
+        m = which == b
+        if m.sum() >= 3:
+            j = int(np.argmax(v[m]))
+            su.append(u[m][j])
+            sv.append(v[m][j])
+    if len(su) < 3:
+        return prior, prior_sd
+    # The lowest foreground pixel lies about a pixel below the sole's contact (anti-aliasing,
+    # blur), and the lower of two feet is the near one: move up by a pixel.
+    _, s = geom.pixel_to_ground(np.asarray(su), np.asarray(sv) - 1.0)
     s = s[np.isfinite(s)]
-    if len(s) == 0:
-        return geom.s_path
-    return float(np.clip(np.median(s), -0.5, 1.5))
+    if len(s) < 3:
+        return prior, prior_sd
+    s_feet = float(np.median(s))
+    # One pixel of the foot's row, in units of the lane's width at the runner.
+    far_v = geom.ground_to_pixel(np.array([np.mean(geom.knots_x)]), 1.0)[0, 1]
+    near_v = geom.ground_to_pixel(np.array([np.mean(geom.knots_x)]), 0.0)[0, 1]
+    lane_px = max(abs(near_v - far_v), 1e-3)
+    sd_feet = max(3.0 / lane_px, 1.4826 * float(np.median(np.abs(s - s_feet))) / np.sqrt(len(s)))
+    w_feet, w_prior = 1.0 / sd_feet**2, 1.0 / prior_sd**2
+    s_post = (w_feet * s_feet + w_prior * prior) / (w_feet + w_prior)
+    sd_post = (w_feet + w_prior) ** -0.5
+    return float(np.clip(s_post, -0.5, 1.5)), float(sd_post)
 
 
 def _time_track(track: RunnerTrack, geom: LaneGeometry, cal: Calibration, info, reference: str, name: str, n: int) -> AnalysisResult:
@@ -101,9 +131,11 @@ def _time_track(track: RunnerTrack, geom: LaneGeometry, cal: Calibration, info, 
             "No runner was found between the timing lines' cones: check that the clip shows the run and that "
             "the calibration belongs to this clip."
         )
-    geom = geom.with_path(estimate_path(track, geom))
+    s_path, s_sd = estimate_path(track, geom)
+    geom = geom.with_path(s_path)
     period = 1.0 / info.capture_fps
     x, sigma = lane_positions(track, geom, reference)
+    sigma_path = path_sigma(track, geom, reference, s_sd)
     t = track.time_s
     try:
         onset = detect_start(track, x, period)
@@ -116,7 +148,7 @@ def _time_track(track: RunnerTrack, geom: LaneGeometry, cal: Calibration, info, 
     crossings = []
     for ln in cal.lines:
         lx = to_metres(ln.distance, cal.units)
-        c = crossing(t, x, sigma, lx, track.index, period, t_min=t_min)
+        c = crossing(t, x, sigma, lx, track.index, period, t_min=t_min, sigma_common=sigma_path)
         crossings.append(Crossing(ln.distance, c.time_s, c.uncertainty_s, c.frame, c.note))
     reached = [c for c in crossings if c.time_s is not None]
     if not reached:
@@ -146,7 +178,7 @@ def _time_track(track: RunnerTrack, geom: LaneGeometry, cal: Calibration, info, 
     trace = Trace(
         time_s=tuple(float(v) for v in t[ok]),
         position_m=tuple(float(v) for v in x[ok]),
-        uncertainty_m=tuple(float(v) for v in sigma[ok]),
+        uncertainty_m=tuple(float(v) for v in np.hypot(sigma, sigma_path)[ok]),
         frame=tuple(int(v) for v in track.index[ok]),
         u_px=tuple(round(float(v), 2) for v in (track.front_u if reference == "torso" else track.hip_u)[ok]),
         v_px=tuple(round(float(v), 2) for v in (track.front_v if reference == "torso" else track.hip_v)[ok]),

@@ -35,8 +35,14 @@ class Onset:
     flying: bool
 
 
-def lane_positions(track: RunnerTrack, geom: LaneGeometry, reference: str = "torso") -> tuple[np.ndarray, np.ndarray]:
-    """Lane distance (m) of the reference point per frame, and a 1-sigma uncertainty (m)."""
+def lane_positions(track: RunnerTrack, geom: LaneGeometry, reference: str = "torso",
+                   path_sd: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+    """Lane distance (m) of the reference point per frame, and a 1-sigma uncertainty (m).
+
+    The uncertainty has a per-frame part (0.4 px of edge position and 1 cm) and the part that
+    comes from not knowing exactly where across the lane the athlete runs (``path_sd``, in lane
+    widths), which is the same for neighbouring frames and grows toward the picture's edges.
+    """
     u, v = (track.front_u, track.front_v) if reference == "torso" else (track.hip_u, track.hip_v)
     x = np.full(len(track), np.nan)
     ok = np.isfinite(u) & np.isfinite(v)
@@ -46,6 +52,19 @@ def lane_positions(track: RunnerTrack, geom: LaneGeometry, reference: str = "tor
         mpp[ok] = np.abs(geom.distance_at(u[ok] + 0.5, v[ok]) - geom.distance_at(u[ok] - 0.5, v[ok]))
     sigma = np.sqrt((0.4 * mpp) ** 2 + (0.01) ** 2)
     return x, sigma
+
+
+def path_sigma(track: RunnerTrack, geom: LaneGeometry, reference: str, path_sd: float) -> np.ndarray:
+    """Per-frame 1-sigma of the lane distance due to the uncertain path (metres)."""
+    u, v = (track.front_u, track.front_v) if reference == "torso" else (track.hip_u, track.hip_v)
+    out = np.zeros(len(track))
+    ok = np.isfinite(u) & np.isfinite(v)
+    if path_sd <= 0 or not np.any(ok) or geom.homography is None:
+        return out
+    x_hi = geom.with_path(geom.s_path + path_sd).distance_at(u[ok], v[ok])
+    x_lo = geom.with_path(geom.s_path - path_sd).distance_at(u[ok], v[ok])
+    out[ok] = 0.5 * np.abs(x_hi - x_lo)
+    return out
 
 
 def _clean(t: np.ndarray, x: np.ndarray) -> np.ndarray:
@@ -116,16 +135,18 @@ def _fit_onset(t: np.ndarray, e: np.ndarray, i_big: int, frame_period: float, in
     diffs = np.diff(head)
     sig = float(1.4826 * np.median(np.abs(diffs - np.median(diffs)))) / np.sqrt(2) if len(diffs) else 0.0
     top = float(e[i_big])
-    # The rise: the first frame from which the signal stays clearly above the level just before it.
-    i_r = None
-    for i in range(1, i_big + 1):
+    # The rise: walking back from the big motion, the last frame that is still at the level of the
+    # frames just before it (robust to a slow drift of the signal earlier in the clip).
+    i_r = i_big
+    for i in range(i_big, 0, -1):
         base = float(np.median(e[max(0, i - n_pre): i]))
         thr = max(4.0 * sig, 0.02 * (top - base), 1e-9)
-        if e[i] > base + thr and np.all(e[i: i_big + 1] > base + thr):
-            i_r = i
+        if e[i] <= base + thr:
+            i_r = i + 1
             break
-    if i_r is None:
-        i_r = i_big
+    else:
+        i_r = 1
+    i_r = min(i_r, i_big)
     base = float(np.median(e[max(0, i_r - n_pre): i_r])) if i_r > 0 else float(e[0])
     if top - base <= 6.0 * max(sig, 1e-6) or i_r == 0:
         return Onset(float(t[i_r]), 2 * frame_period, "threshold", int(index[i_r]), False)
@@ -174,8 +195,12 @@ class LineCrossing:
 
 
 def crossing(t: np.ndarray, x: np.ndarray, sigma: np.ndarray, line_x: float, index: np.ndarray, frame_period: float,
-             t_min: float | None = None) -> LineCrossing:
-    """When x(t) reaches ``line_x`` (first time, after ``t_min``)."""
+             t_min: float | None = None, sigma_common: np.ndarray | None = None) -> LineCrossing:
+    """When x(t) reaches ``line_x`` (first time, after ``t_min``).
+
+    ``sigma_common`` (m, per frame) is an error shared by neighbouring frames (the path's): it
+    does not average out in the fit and is added to the crossing's uncertainty as it is.
+    """
     keep = _clean(t, x)
     if t_min is not None:
         keep &= t >= t_min - 0.5
@@ -219,7 +244,8 @@ def crossing(t: np.ndarray, x: np.ndarray, sigma: np.ndarray, line_x: float, ind
         return LineCrossing(None, None, None, "the runner was not moving forward at the line")
     grad = np.array([tc ** (deg - k) for k in range(deg + 1)])
     var_x = float(grad @ cov @ grad)
-    sx = np.sqrt(max(var_x, 0.0) + CHEST_DEFINITION_M**2)
+    common = float(np.interp(tc, tt, sigma_common[ok][w])) if sigma_common is not None else 0.0
+    sx = np.sqrt(max(var_x, 0.0) + CHEST_DEFINITION_M**2 + common**2)
     s_t = sx / v
     if edge:
         s_t = max(s_t, frame_period)

@@ -158,7 +158,7 @@ class Measurer:
         if self.ref_work is None:
             self.ref_work = aligned
             self.ref_gain = gain
-        ref = self.ref_work if abs(gain / self.ref_gain - 1.0) < 0.01 else cv2.convertScaleAbs(self.ref_work, alpha=gain / self.ref_gain)
+        ref = self.ref_work if gain == self.ref_gain else cv2.convertScaleAbs(self.ref_work, alpha=gain / self.ref_gain)
         diff_ref = colour_distance(aligned, ref)
         ch, cw = self.cells_shape
         cells = cv2.resize(diff_ref[: ch * CELL, : cw * CELL].astype(np.float32), (cw, ch), interpolation=cv2.INTER_AREA).ravel()
