@@ -187,7 +187,7 @@ class Athlete:
             _, ankle = self._foot_at(toe_x, PHI_SET)
             out.append(Contact(side, -math.inf, t0 + off, float(toe_x), ankle, PHI_SET, True))
         td, side = t0 + FIRST_TOUCHDOWN, self.rear
-        while td < self.t_end:
+        while td < max(self.t_end, t0 + 3.0):
             s = float(self.speed(td)) / self.mss
             c = self.contact_time(s)
             phi = PHI_SET + (PHI_RUN - PHI_SET) * min(1.0, s / 0.5)
@@ -239,26 +239,22 @@ class Athlete:
 
     # ---- the full pose ---------------------------------------------------------------------
     def _arm_angles(self, side: str, t: float, s: float) -> tuple[float, float]:
-        """Running arm: (upper-arm angle from the trunk's downward axis, forward +; elbow flexion)."""
+        """Running arm: (upper-arm angle from the trunk's downward axis, forward +; elbow flexion).
+
+        The arm is at an extreme at every touchdown (back on the touchdown foot's side) and moves
+        between extremes along a half cosine; before the first step it starts from hanging (0)."""
         tds = self._touchdowns
-        amp = math.radians(32.0 + 18.0 * s)
-        if len(tds) == 0 or t <= tds[0]:
-            # before the first step the arm on the rear-foot side swings forward
-            k, u = -1, (t - self.t0) / max(tds[0] - self.t0, 1e-6) if len(tds) else 0.0
-            prev_val = 0.0
-            next_val = self._arm_target(side, 0)
-            val = prev_val + (next_val - prev_val) * (1 - math.cos(math.pi * min(max(u, 0), 1))) / 2
+        k = int(np.searchsorted(tds, t, side="right")) - 1
+        if k < 0:
+            t_a, t_b, a, b = self.t0, tds[0], 0.0, self._arm_target(side, 0)
+        elif k + 1 < len(tds):
+            t_a, t_b, a, b = tds[k], tds[k + 1], self._arm_target(side, k), self._arm_target(side, k + 1)
         else:
-            k = int(np.searchsorted(tds, t, side="right")) - 1
-            if k + 1 < len(tds):
-                u = (t - tds[k]) / (tds[k + 1] - tds[k])
-                a, b = self._arm_target(side, k), self._arm_target(side, k + 1)
-            else:
-                u, a, b = 0.0, self._arm_target(side, k), self._arm_target(side, k)
-            val = a + (b - a) * (1 - math.cos(math.pi * u)) / 2
-        psi = amp * val
-        flex = math.radians(90.0) + math.radians(20.0) * val
-        return psi, flex
+            t_a, t_b, a, b = tds[k], tds[k] + 1.0, self._arm_target(side, k), self._arm_target(side, k)
+        u = min(max((t - t_a) / max(t_b - t_a, 1e-9), 0.0), 1.0)
+        val = a + (b - a) * (1 - math.cos(math.pi * u)) / 2
+        amp = math.radians(32.0 + 18.0 * s)
+        return amp * val, math.radians(90.0) + math.radians(20.0) * val
 
     def _arm_target(self, side: str, k: int) -> float:
         """+1 arm forward, −1 arm back, at the k-th running touchdown (opposite to the leg)."""
@@ -315,7 +311,7 @@ class Athlete:
             # arms
             psi, flex = self._arm_angles(sd, t, s)
             if sd == self.ground_hand:
-                psi0, flex0 = self._set_arm_angles(shoulder_set=True)
+                psi0, flex0 = self._set_arm_angles()
             else:
                 psi0, flex0 = math.radians(40.0), math.radians(15.0)
             wgt = float(smootherstep((t - self.t0) / HAND_BLEND))
@@ -368,7 +364,7 @@ class Athlete:
         caps += leg_caps(near) + arm_caps(near)
         return Pose(t, joints, caps)
 
-    def _set_arm_angles(self, shoulder_set: bool = True) -> tuple[float, float]:
+    def _set_arm_angles(self) -> tuple[float, float]:
         """Upper-arm and elbow angles of the ground arm in the stance (hand on the ground)."""
         if not hasattr(self, "_set_arm"):
             th = THETA_SET

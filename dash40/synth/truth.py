@@ -16,8 +16,9 @@ YARD_M = 0.9144
 CAPTURE_FPS_KEY = "dash40_capture_fps"
 
 CONVENTIONS = {
-    "time": "real seconds; 0 = the first frame's timestamp; slow-motion file time is scaled by time_scale "
-            "(real = file time × fps ÷ capture_fps)",
+    "time": "real seconds; 0 = the first frame's timestamp; file time is scaled by time_scale = fps ÷ "
+            "(capture_fps × repeat) (real = file time × fps ÷ capture_fps for a slow-motion file; the file's "
+            "dash40_capture_fps metadata holds capture_fps × repeat)",
     "frame_time": "a frame's timestamp is the MIDDLE of its exposure; motion blur averages K sub-frames "
                   "spread evenly over the exposure; a repeated image is timed at its first appearance",
     "chest_front": "the most forward world-x point of the trunk capsule (hip centre → neck base, radius "
