@@ -65,8 +65,14 @@ def _hann(shape: tuple[int, int]) -> np.ndarray:
 
 def shift_between(ref_gray: np.ndarray, cur_gray: np.ndarray) -> tuple[float, float]:
     """Translation (dx, dy) in pixels of ``cur`` relative to ``ref`` (sub-pixel phase correlation)."""
-    (dx, dy), _resp = cv2.phaseCorrelate(ref_gray, cur_gray, _hann(ref_gray.shape))
-    return float(dx), float(dy)
+    dx, dy, _ = shift_and_confidence(ref_gray, cur_gray)
+    return dx, dy
+
+
+def shift_and_confidence(ref_gray: np.ndarray, cur_gray: np.ndarray) -> tuple[float, float, float]:
+    """Phase-correlation shift and its peak response (0–1; below ~0.05 the peak is noise)."""
+    (dx, dy), resp = cv2.phaseCorrelate(ref_gray, cur_gray, _hann(ref_gray.shape))
+    return float(dx), float(dy), float(resp)
 
 
 def translate(img: np.ndarray, dx: float, dy: float) -> np.ndarray:
@@ -104,11 +110,13 @@ def build_background(path, info: VideoInfo, *, max_samples: int = 15, progress=N
     aligned = []
     shifts = []
     for img in samples[1:]:
-        dx, dy = shift_between(ref, gray(reduce(img, scale)))
+        dx, dy, resp = shift_and_confidence(ref, gray(reduce(img, scale)))
+        if resp < 0.05:
+            dx, dy = 0.0, 0.0
         shifts.append(np.hypot(dx, dy))
         aligned.append(translate(img, -dx / scale, -dy / scale))
     # A camera on a tripod: the frames' shifts are only the runner's pull on the correlation.
-    static = float(np.max(shifts)) < 0.5
+    static = float(np.percentile(shifts, 80)) < 0.5
     if static:
         aligned = samples[1:]
     full = np.median(np.stack(aligned), axis=0).astype(np.uint8)

@@ -32,7 +32,7 @@ from .segmentation import (
     gray,
     reduce,
     shadow_mask,
-    shift_between,
+    shift_and_confidence,
     translate,
 )
 
@@ -117,6 +117,7 @@ class Measurer:
         self.roi = self._lane_roi()
         self.ref_gain = 1.0
         self.prev_aligned: np.ndarray | None = None
+        self.prev_shift: tuple[float, float] | None = None
 
     def _lane_roi(self) -> np.ndarray:
         """Work-scale pixels where a runner in the lane can appear (feet in the lane, head above)."""
@@ -151,7 +152,15 @@ class Measurer:
                 x0, y0, x1, y1 = (int(round(c * s)) for c in self.prev_box)
                 g_bg = g.copy()
                 g_bg[y0:y1, x0:x1] = self.bg.work_gray[y0:y1, x0:x1]
-            dx, dy = shift_between(self.bg.work_gray, g_bg)
+            dx, dy, resp = shift_and_confidence(self.bg.work_gray, g_bg)
+            if self.prev_shift is not None:
+                jump = np.hypot(dx - self.prev_shift[0], dy - self.prev_shift[1])
+                # A phone drifts smoothly: a weak peak or a jump of many pixels in one frame is noise.
+                if resp < 0.05 or jump > 3.0 + 0.02 * max(g.shape):
+                    dx, dy = self.prev_shift
+            elif resp < 0.05:
+                dx, dy = 0.0, 0.0
+            self.prev_shift = (dx, dy)
         gain = exposure_gain(g, self.bg.work_gray)
         aligned = translate(work, -dx, -dy)
         bg_work = self.bg.work if abs(gain - 1.0) < 0.01 else cv2.convertScaleAbs(self.bg.work, alpha=gain)
