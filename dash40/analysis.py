@@ -169,7 +169,8 @@ def _time_track(track: RunnerTrack, geom: LaneGeometry, cal: Calibration, info, 
         )
     else:
         for c in reached:
-            if c.time_s > onset.time_s:
+            # The start line itself is not a split: the clock starts at first movement.
+            if c.distance > 0 and c.time_s > onset.time_s:
                 splits.append(Split(c.distance, c.time_s - onset.time_s, _hyp(c.uncertainty_s, onset.uncertainty_s)))
     for c in crossings:
         if c.time_s is None and c.note == "not reached in the clip":
