@@ -69,17 +69,21 @@ class Scene:
         self.near_sign = self.athlete.near_sign
         far_z = -self.near_sign * (cfg.field_far + cfg.cone_z)
         bg = render_background(self.canvas_cam, far_z, cfg.seed, ss=3 if cfg.width <= 1280 else 2)
+        # cones as premultiplied layers: the far ones go behind the athlete (in front of the
+        # bystander), the near ones in front of everything
         ch, cw = bg.shape[:2]
-        self.fg = np.zeros((ch, cw, 3), float)
-        self.fg_alpha = np.zeros((ch, cw), float)
-        for d in cfg.lines_m:
-            paint_cone(bg, None, self.canvas_cam, np.array([d, 0.0, -self.near_sign * cfg.cone_z]))
-        for d in cfg.lines_m:
-            base = np.array([d, 0.0, self.near_sign * cfg.cone_z])
-            paint_cone(bg, None, self.canvas_cam, base)
-            paint_cone(self.fg, self.fg_alpha, self.canvas_cam, base)
-        self.bg = bg
-        self.bg_u8 = np.clip(np.round(bg), 0, 255).astype(np.uint8)
+        self.layers = []
+        for sign in (-1.0, 1.0):
+            col, alpha = np.zeros((ch, cw, 3), float), np.zeros((ch, cw), float)
+            for d in cfg.lines_m:
+                paint_cone(col, alpha, self.canvas_cam, np.array([d, 0.0, sign * self.near_sign * cfg.cone_z]))
+            self.layers.append((col, alpha))
+        self.ground = bg  # the static scene without cones
+        full = bg
+        for col, alpha in self.layers:
+            full = full * (1 - alpha[..., None]) + col
+        self.bg = full  # the static scene as filmed
+        self.bg_u8 = np.clip(np.round(full), 0, 255).astype(np.uint8)
         self.walker = None
         if cfg.bystander:
             xs = cfg.lines_m
@@ -141,12 +145,15 @@ class Scene:
         return 1.0 + g * math.sin(2 * math.pi * t / 5.3 + 0.7 * self.cfg.seed)  # a slow drift
 
     # ---- figures -----------------------------------------------------------------------------
-    def capsules(self, t: float) -> list[Capsule]:
+    def capsules(self, t: float) -> tuple[list[Capsule], list[Capsule]]:
+        """(bystander capsules, athlete capsules) at time t, each back to front."""
         caps = self.walker.capsules(t) if self.walker is not None else []
-        return caps + self.athlete.pose(t).capsules
+        return caps, self.athlete.pose(t).capsules
 
     def _project_caps(self, caps: list[Capsule]) -> list[tuple]:
         cam = self.canvas_cam
+        if not caps:
+            return []
         ends = np.array([c.a for c in caps] + [c.b for c in caps])
         uv = cam.project(ends)
         z = cam.depth(ends)
@@ -177,10 +184,11 @@ class Scene:
     def render_canvas(self, t: float, blur: bool = True) -> np.ndarray:
         """The picture on the (shake-margin) canvas at time t, uint8 RGB, no noise."""
         times = self.subframe_times(t) if blur else np.array([t])
-        all_caps = [self._project_caps(self.capsules(tt)) for tt in times]
+        all_caps = [tuple(self._project_caps(group) for group in self.capsules(tt)) for tt in times]
         ch, cw = self.bg.shape[:2]
-        us = [v for caps in all_caps for c in caps for v in (c[0] - c[2], c[0] + c[2], c[3] - c[5], c[3] + c[5])]
-        vs = [v for caps in all_caps for c in caps for v in (c[1] - c[2], c[1] + c[2], c[4] - c[5], c[4] + c[5])]
+        flat = [c for groups in all_caps for caps in groups for c in caps]
+        us = [v for c in flat for v in (c[0] - c[2], c[0] + c[2], c[3] - c[5], c[3] + c[5])]
+        vs = [v for c in flat for v in (c[1] - c[2], c[1] + c[2], c[4] - c[5], c[4] + c[5])]
         frame = self.bg_u8.copy()
         if not us:
             return frame
@@ -188,15 +196,15 @@ class Scene:
         r0, r1 = max(int(math.floor(min(vs))) - 2, 0), min(int(math.ceil(max(vs))) + 3, ch)
         if c1 <= c0 or r1 <= r0:
             return frame
-        base = self.bg[r0:r1, c0:c1]
-        fa = self.fg_alpha[r0:r1, c0:c1, None]
-        fgc = self.fg[r0:r1, c0:c1]
+        base = self.ground[r0:r1, c0:c1]
+        (far_c, far_a), (near_c, near_a) = ((c[r0:r1, c0:c1], a[r0:r1, c0:c1, None]) for c, a in self.layers)
         acc = np.zeros_like(base)
-        for caps in all_caps:
+        for walker_caps, athlete_caps in all_caps:
             crop = base.copy()
-            draw_capsules(crop, (r0, c0), caps)
-            crop = crop * (1 - fa) + fgc  # near cones in front (fg is premultiplied)
-            acc += crop
+            draw_capsules(crop, (r0, c0), walker_caps)
+            crop = crop * (1 - far_a) + far_c
+            draw_capsules(crop, (r0, c0), athlete_caps)
+            acc += crop * (1 - near_a) + near_c
         acc /= len(all_caps)
         frame[r0:r1, c0:c1] = np.clip(np.round(acc), 0, 255).astype(np.uint8)
         return frame
