@@ -165,12 +165,10 @@ class Athlete:
         return np.maximum(hx, nx) + self.r_trunk
 
     # ---- contacts --------------------------------------------------------------------------
-    def _foot_at(self, toe_x: float, phi: float) -> tuple[float, tuple[float, float]]:
-        """Ankle for a contact with the toe end's bottom on the ground at x = toe_x."""
+    def _ankle_for(self, toe_x: float, phi: float) -> tuple[float, float]:
+        """Ankle (x, y) of a foot at angle phi whose toe end's bottom is on the ground at x = toe_x."""
         toe_rel = _rot(self.toe, -phi)
-        ax = toe_x - toe_rel[0]
-        ay = self.r_foot - toe_rel[1]
-        return ax, (float(ax), float(ay))
+        return float(toe_x - toe_rel[0]), float(self.r_foot - toe_rel[1])
 
     def contact_time(self, s: float) -> float:
         return 0.20 - 0.10 * s
@@ -184,7 +182,7 @@ class Athlete:
         for side, dx, off in ((self.rear, -0.40, REAR_TOE_OFF), (self.front, 0.15, FRONT_TOE_OFF)):
             ankle_x = self.x_hip_set + dx * sc
             toe_x = ankle_x + _rot(self.toe, -PHI_SET)[0]
-            _, ankle = self._foot_at(toe_x, PHI_SET)
+            ankle = self._ankle_for(toe_x, PHI_SET)
             out.append(Contact(side, -math.inf, t0 + off, float(toe_x), ankle, PHI_SET, True))
         td, side = t0 + FIRST_TOUCHDOWN, self.rear
         while td < max(self.t_end, t0 + 3.0):
@@ -193,7 +191,7 @@ class Athlete:
             phi = PHI_SET + (PHI_RUN - PHI_SET) * min(1.0, s / 0.5)
             ankle_x = float(self.hip_x(td + 0.5 * c))
             toe_x = ankle_x + _rot(self.toe, -phi)[0]
-            _, ankle = self._foot_at(toe_x, phi)
+            ankle = self._ankle_for(toe_x, phi)
             out.append(Contact(side, td, td + c, float(toe_x), ankle, phi))
             td += self.step_time(s)
             side = "left" if side == "right" else "right"
@@ -201,7 +199,7 @@ class Athlete:
 
     # ---- feet ------------------------------------------------------------------------------
     def _foot_state(self, side: str, t: float):
-        """(ankle (x, y), foot angle, in_contact, swing fraction or None, planned?) of a foot."""
+        """(ankle (x, y), foot angle, in contact?, swing fraction or None) of a foot at time t."""
         cs = self._by_side[side]
         for i, c in enumerate(cs):
             if t <= c.toe_off and (t >= c.touchdown):
