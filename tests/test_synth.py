@@ -423,3 +423,12 @@ def test_bad_configs_say_what_is_wrong():
         SceneConfig(codec="vp9")
     assert math.isclose(SceneConfig(units="m").lines_m[1], 5.0)
     assert Fraction(plan_frames(replace(TINY, capture_fps=240, file_fps=30)).time_scale) == Fraction(1, 8)
+
+
+def test_command_line_needs_something_to_do(tmp_path, capsys):
+    from dash40.synth.__main__ import main
+
+    with pytest.raises(SystemExit) as exc:
+        main([str(tmp_path)])
+    assert exc.value.code == 2
+    assert "nothing to do" in capsys.readouterr().err
