@@ -17,6 +17,7 @@ from .calibration import Calibration, LaneGeometry, lane_geometry, load_calibrat
 from .errors import AnalysisError, InputError
 from .result import AnalysisResult, Crossing, Split, Start, Trace, from_metres, to_metres
 from .segmentation import build_background
+from .steps import detect_steps
 from .timing import _NoStart, crossing, detect_start, lane_positions, path_sigma
 from .tracking import Measurer, RunnerTrack
 from .video import iter_frames, probe
@@ -87,9 +88,9 @@ def estimate_path(track: RunnerTrack, geom: LaneGeometry) -> tuple[float, float]
     The feet touch the ground on the path: along the run, the lowest silhouette point of each
     stretch of the lane is a foot on the ground. Seen from a low camera the lane is only a few
     pixels tall and a pixel is a large part of it, so the estimate is combined with the prior
-    that an athlete runs between the cones, near the middle (s = 0.5 ± 0.25).
+    that an athlete runs between the cones, near the middle (s = 0.5 ± 0.12).
     """
-    prior, prior_sd = 0.5, 0.25
+    prior, prior_sd = 0.5, 0.12
     if geom.homography is None:
         return geom.s_path, 0.0
     ok = np.isfinite(track.foot_u) & np.isfinite(track.foot_v)
@@ -175,6 +176,7 @@ def _time_track(track: RunnerTrack, geom: LaneGeometry, cal: Calibration, info, 
     for c in crossings:
         if c.time_s is None and c.note == "not reached in the clip":
             warnings.append(f"The {c.distance:g} {cal.units} line is not reached in the clip.")
+    steps = detect_steps(track, geom, period, cal.units, onset.time_s)
     ok = np.isfinite(x)
     trace = Trace(
         time_s=tuple(float(v) for v in t[ok]),
@@ -188,7 +190,7 @@ def _time_track(track: RunnerTrack, geom: LaneGeometry, cal: Calibration, info, 
     )
     return AnalysisResult(
         clip=name, fps=round(info.fps, 4), capture_fps=round(info.capture_fps, 4), frames=n, units=cal.units,
-        reference=reference, start=start, crossings=tuple(crossings), splits=tuple(splits),
+        reference=reference, start=start, crossings=tuple(crossings), splits=tuple(splits), steps=steps,
         width=info.width, height=info.height, duration_s=float(t[-1]) if len(t) else 0.0,
         direction="left-to-right" if geom.direction > 0 else "right-to-left", flying=onset.flying,
         trace=trace, warnings=tuple(warnings), analyzer_version=__version__,

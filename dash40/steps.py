@@ -1,0 +1,170 @@
+"""Foot contacts → steps.
+
+During a contact the stance foot is still on the ground while the body passes over it. Each
+frame the tracker records the silhouette's lowest runs of columns (``ground_segments``); a run
+whose bottom lies on the runner's ground line is a foot on the ground, and its front end (toe) is
+a point on the lane. A contact is a series of consecutive frames in which such a toe stays at the
+same lane position (within a few centimetres): a swinging foot moves by decimetres per frame.
+
+Touchdown is taken midway between the last frame before the contact and its first frame, toe-off
+midway between its last frame and the next (unbiased for an event uniformly placed between two
+frames, uncertainty period/√12). Below 60 fps contacts last only 2–3 frames: the contact and
+flight times then carry a wide uncertainty and are left out when a contact spans fewer than 3 frames.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .calibration import LaneGeometry
+from .result import Step, from_metres
+from .tracking import LaneBand, RunnerTrack
+
+STILL_M = 0.045  # a stance toe moves less than this between frames (m)
+
+
+def _ground_rows(track: RunnerTrack, geom: LaneGeometry) -> callable:
+    """Image row of the ground under the runner, as a function of the column."""
+    if geom.homography is not None:
+        return lambda u: float(geom.path_v_at(np.array([u]))[0])
+    ok = np.isfinite(track.foot_u)
+    if ok.sum() < 5:
+        return lambda u: np.nan
+    u, v = track.foot_u[ok], track.foot_v[ok]
+    edges = np.linspace(u.min(), u.max() + 1e-6, 16)
+    which = np.digitize(u, edges)
+    cu, cv = [], []
+    for b in np.unique(which):
+        m = which == b
+        if m.sum() >= 3:
+            cu.append(float(np.median(u[m])))
+            cv.append(float(np.percentile(v[m], 90)))
+    if len(cu) < 2:
+        level = float(np.percentile(v, 90))
+        return lambda u_: level
+    coef = np.polyfit(cu, cv, 1)
+    return lambda u_: float(np.polyval(coef, u_))
+
+
+def detect_steps(track: RunnerTrack, geom: LaneGeometry, frame_period: float, units: str,
+                 t_start: float | None) -> tuple[Step, ...]:
+    """Every foot contact after ``t_start`` (the first movement), as ``Step``s in ``units``."""
+    band = LaneBand(geom, 1, 1)
+    ground_v = _ground_rows(track, geom)
+    # Per frame: the lane positions of toes that are on the ground.
+    toes: list[list[float]] = []
+    for i, segs in enumerate(track.ground_segments):
+        found = []
+        if not track.repeat[i]:
+            for u0, u1, v in segs:
+                u_toe = u1 if track.direction > 0 else u0
+                gv = ground_v(u_toe)
+                ppm = band.px_per_m(u_toe)
+                if np.isfinite(gv) and abs(v - gv) <= 0.05 * ppm + 1.5:
+                    found.append(float(geom.distance_at(np.array([u_toe + 0.5 * track.direction]))[0]))
+        toes.append(found)
+    t = track.time_s
+    # Link toes frame to frame into contacts.
+    open_c: list[dict] = []
+    done: list[dict] = []
+    for i, xs in enumerate(toes):
+        if track.repeat[i]:
+            continue
+        used = set()
+        still_open = []
+        for c in open_c:
+            k = min(range(len(xs)), key=lambda j: abs(xs[j] - c["x"]), default=None)
+            if k is not None and k not in used and abs(xs[k] - c["x"]) <= STILL_M:
+                used.add(k)
+                c["frames"].append(i)
+                c["xs"].append(xs[k])
+                c["x"] = float(np.median(c["xs"]))
+                c["miss"] = 0
+                still_open.append(c)
+            elif c["miss"] < 1:
+                c["miss"] += 1
+                still_open.append(c)
+            else:
+                done.append(c)
+        for j, x in enumerate(xs):
+            if j not in used:
+                still_open.append({"frames": [i], "xs": [x], "x": x, "miss": 0})
+        open_c = still_open
+    done += open_c
+    done.sort(key=lambda c: c["frames"][0])
+    # Merge pieces of one contact (a missed frame, the toe's edge shifting by a few centimetres
+    # as the foot rolls): same place, touching or overlapping in time.
+    merged: list[dict] = []
+    for c in done:
+        hit = None
+        for m in merged[-3:]:
+            if abs(c["x"] - m["x"]) <= 2 * STILL_M and c["frames"][0] - m["frames"][-1] <= 3:
+                hit = m
+        if hit is not None:
+            hit["frames"] = sorted(set(hit["frames"]) | set(c["frames"]))
+            hit["xs"] += c["xs"]
+            hit["x"] = float(np.median(hit["xs"]))
+        else:
+            merged.append(c)
+    # A contact lasts at least ~50 ms (3 frames at 60 fps; 2 at 30 fps).
+    min_frames = max(2, int(round(0.05 / frame_period)))
+    merged = [c for c in merged if c["frames"][-1] - c["frames"][0] + 1 >= min_frames]
+    steps: list[Step] = []
+    n = len(t)
+    first = _first_valid(track)
+    # Contacts already there at the first frame are the set position (feet and hand); the first
+    # step is measured from the one that leaves last (the front foot's push).
+    set_contacts = [c for c in merged if c["frames"][0] == first]
+    merged = [c for c in merged if c["frames"][0] != first]
+    prev_x = prev_to = prev_td = None
+    if set_contacts:
+        last = max(set_contacts, key=lambda c: c["frames"][-1])
+        prev_x = last["x"]
+        f1 = last["frames"][-1]
+        prev_to = 0.5 * (t[f1] + t[min(n - 1, _next_frame(track, f1))])
+    for c in merged:
+        f0, f1 = c["frames"][0], c["frames"][-1]
+        # Each step lands ahead of the last one; anything else (a hand, a heel behind) is not a step.
+        if prev_x is not None and c["x"] < prev_x + 0.25:
+            continue
+        td = 0.5 * (t[f0] + t[_prev_frame(track, f0)])
+        to = 0.5 * (t[f1] + t[min(n - 1, _next_frame(track, f1))]) if f1 < n - 1 else None
+        x = c["x"]
+        if td is not None and (t_start is None or td > t_start):
+            spans = f1 - f0 + 1
+            ct = (to - td) if (to is not None and spans >= 3) else None
+            steps.append(Step(
+                time_s=float(td),
+                distance=from_metres(x, units),
+                side="unknown",
+                length=None if prev_x is None else from_metres(x - prev_x, units),
+                toe_off_s=None if to is None else float(to),
+                contact_time_s=None if ct is None else float(ct),
+                flight_time_s=None if (prev_to is None or spans < 3) else float(td - prev_to),
+                frequency_hz=None if (prev_td is None or td <= prev_td) else float(1.0 / (td - prev_td)),
+                frame=int(track.index[f0]),
+                uncertainty_s=float(frame_period / np.sqrt(12)),
+            ))
+            prev_td = td
+        prev_x = x
+        prev_to = to
+    return tuple(steps)
+
+
+def _first_valid(track: RunnerTrack) -> int:
+    ok = np.nonzero(~track.repeat)[0]
+    return int(ok[0]) if len(ok) else 0
+
+
+def _prev_frame(track: RunnerTrack, i: int) -> int:
+    j = i - 1
+    while j > 0 and track.repeat[j]:
+        j -= 1
+    return max(j, 0)
+
+
+def _next_frame(track: RunnerTrack, i: int) -> int:
+    j = i + 1
+    while j < len(track.repeat) - 1 and track.repeat[j]:
+        j += 1
+    return j
