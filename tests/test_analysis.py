@@ -1,0 +1,203 @@
+"""End to end on generated clips with exact truth: the analyzer recovers the planted start,
+crossings and splits within stated tolerances, keeps the JSON contract, and turns bad input into
+one sentence with exit code 2 and nothing written."""
+
+import json
+from fractions import Fraction
+
+import av
+import numpy as np
+import pytest
+
+from dash40 import analyze
+from dash40.cli import main
+from dash40.errors import AnalysisError, CalibrationError, VideoError
+
+pytest_plugins = ["synth_fixtures"]
+
+FRAME = 1 / 60
+
+
+def test_tiny_clip_start_and_crossings_match_the_truth(synth_tiny):
+    clip, truth = synth_tiny
+    r = analyze(clip, clip.with_suffix(".calib.json"))
+    # First movement: within half a frame (the onset fit, not a late threshold).
+    assert r.start.method == "onset-fit"
+    assert abs(r.start.time_s - truth.t0) < 0.5 * FRAME
+    # Crossings (a 38-px-tall athlete: the hardest case) within 1.5 frames; splits consistent.
+    by_d = {ln.distance: ln for ln in truth.lines}
+    timed = [c for c in r.crossings if c.time_s is not None]
+    assert {c.distance for c in timed} >= {5.0, 10.0}
+    for c in timed:
+        assert abs(c.time_s - by_d[c.distance].chest_time_s) < 1.5 * FRAME, c
+    assert [s.distance for s in r.splits] == [5.0, 10.0]  # no split at the start line
+    for s in r.splits:
+        assert abs(s.time_s - by_d[s.distance].split_s) < 1.5 * FRAME
+    assert r.units == "yd" and r.reference == "torso" and r.direction == "left-to-right" and not r.flying
+
+
+def test_flying_run_is_recognised_and_timed_line_to_line(synth_tiny_flying):
+    clip, truth = synth_tiny_flying
+    r = analyze(clip, clip.with_suffix(".calib.json"))
+    assert r.flying and r.start.time_s is None and r.start.method == "flying"
+    first = truth.lines[0]
+    for s in r.splits:
+        true_interval = next(ln for ln in truth.lines if ln.distance == s.distance).chest_time_s - first.chest_time_s
+        assert abs(s.time_s - true_interval) < 2.0 * FRAME
+    assert any("flying" in w for w in r.warnings)
+
+
+def test_right_to_left_run(synth_clip):
+    clip, truth = synth_clip("tiny", right_to_left=True)
+    r = analyze(clip, clip.with_suffix(".calib.json"))
+    assert r.direction == "right-to-left"
+    assert abs(r.start.time_s - truth.t0) < 0.5 * FRAME
+    by_d = {ln.distance: ln for ln in truth.lines}
+    for c in r.crossings:
+        if c.time_s is not None:
+            assert abs(c.time_s - by_d[c.distance].chest_time_s) < 1.5 * FRAME
+
+
+def test_hip_reference_is_later_than_chest(synth_tiny):
+    clip, truth = synth_tiny
+    chest = analyze(clip, clip.with_suffix(".calib.json"))
+    hip = analyze(clip, clip.with_suffix(".calib.json"), reference="hip")
+    assert hip.reference == "hip"
+    h10 = next(c for c in hip.crossings if c.distance == 10.0).time_s
+    c10 = next(c for c in chest.crossings if c.distance == 10.0).time_s
+    true_hip = next(ln for ln in truth.lines if ln.distance == 10.0).hip_time_s
+    assert h10 > c10
+    assert abs(h10 - true_hip) < 3 * FRAME
+
+
+def test_cli_writes_the_json_contract_and_prints_a_table(synth_tiny, tmp_path, capsys):
+    clip, _ = synth_tiny
+    out = tmp_path / "rep.json"
+    assert main(["analyze", str(clip), "--calib", str(clip.with_suffix(".calib.json")), "--json", str(out), "--quiet"]) == 0
+    printed = capsys.readouterr().out
+    assert "First movement" in printed and "10 yd" in printed
+    d = json.loads(out.read_text())
+    for key in ("clip", "fps", "capture_fps", "frames", "units", "reference", "start", "crossings", "splits", "steps", "model"):
+        assert key in d
+    assert set(d["start"]) >= {"time_s", "uncertainty_s", "method"}
+    assert all(set(c) >= {"distance", "time_s", "uncertainty_s"} for c in d["crossings"])
+    assert all(set(s) >= {"distance", "time_s"} for s in d["splits"])
+    assert all(set(s) >= {"time_s", "distance", "side", "length"} for s in d["steps"])
+    assert d["reference"] == "torso" and d["fps"] == pytest.approx(60)
+    # The model block is the sprint fit of the measured trace (SI units).
+    assert 6.0 < d["model"]["mss"] < 13.0
+
+
+def test_overlay_and_thumbnails(synth_tiny, tmp_path):
+    from dash40.overlay import event_thumbnails, render_overlay
+
+    clip, _ = synth_tiny
+    cal = clip.with_suffix(".calib.json")
+    r = analyze(clip, cal)
+    out = render_overlay(clip, r, cal, tmp_path / "overlay.mp4")
+    with av.open(str(out)) as c:
+        n = sum(1 for _ in c.decode(video=0))
+    assert n == r.frames
+    thumbs = event_thumbnails(clip, r, cal, width=160)
+    assert [t.label.split(" —")[0] for t in thumbs][0] == "Start"
+    assert len(thumbs) == 1 + sum(c.time_s is not None for c in r.crossings)
+    assert all(t.image.shape[1] == 160 and t.image.shape[2] == 3 for t in thumbs)
+
+
+# ---------------------------------------------------------------------------------------------
+# Bad input: one sentence, exit code 2, nothing written.
+
+
+def _run_bad(args, tmp_path, capsys):
+    out = tmp_path / "never.json"
+    code = main([*args, "--json", str(out), "--quiet"])
+    err = capsys.readouterr().err.strip()
+    assert code == 2
+    assert not out.exists()
+    assert err.startswith("dash40: ") and "Traceback" not in err and err.count("\n") == 0
+    return err
+
+
+def _blank_clip(path, n=40, size=(160, 90)):
+    """A clip of an empty field: nobody runs."""
+    rng = np.random.default_rng(3)
+    base = np.zeros((size[1], size[0], 3), np.uint8)
+    base[:] = (60, 140, 60)
+    with av.open(str(path), "w") as c:
+        s = c.add_stream("libx264", rate=30)
+        s.width, s.height, s.pix_fmt = size[0], size[1], "yuv420p"
+        for i in range(n):
+            img = np.clip(base + rng.normal(0, 2, base.shape), 0, 255).astype(np.uint8)
+            f = av.VideoFrame.from_ndarray(img, format="rgb24")
+            f.pts, f.time_base = i, Fraction(1, 30)
+            for p in s.encode(f):
+                c.mux(p)
+        for p in s.encode():
+            c.mux(p)
+    return path
+
+
+def test_not_a_video(tmp_path, capsys, synth_tiny):
+    clip, _ = synth_tiny
+    bad = tmp_path / "notes.mp4"
+    bad.write_text("not a video")
+    err = _run_bad(["analyze", str(bad), "--calib", str(clip.with_suffix(".calib.json"))], tmp_path, capsys)
+    assert "not a video" in err
+
+
+def test_zero_byte_and_truncated(tmp_path, capsys, synth_tiny):
+    clip, _ = synth_tiny
+    cal = str(clip.with_suffix(".calib.json"))
+    empty = tmp_path / "empty.mp4"
+    empty.write_bytes(b"")
+    assert "empty" in _run_bad(["analyze", str(empty), "--calib", cal], tmp_path, capsys)
+    cut = tmp_path / "cut.mp4"
+    cut.write_bytes(clip.read_bytes()[:5000])
+    _run_bad(["analyze", str(cut), "--calib", cal], tmp_path, capsys)
+
+
+def test_audio_only(tmp_path, capsys, synth_tiny):
+    clip, _ = synth_tiny
+    p = tmp_path / "voice.m4a"
+    with av.open(str(p), "w") as c:
+        s = c.add_stream("aac", rate=44100)
+        for i in range(10):
+            fr = av.AudioFrame.from_ndarray(np.zeros((1, 1024), np.float32), format="fltp", layout="mono")
+            fr.sample_rate, fr.pts = 44100, i * 1024
+            for pkt in s.encode(fr):
+                c.mux(pkt)
+        for pkt in s.encode():
+            c.mux(pkt)
+    assert "no video track" in _run_bad(["analyze", str(p), "--calib", str(clip.with_suffix(".calib.json"))], tmp_path, capsys)
+
+
+def test_no_runner(tmp_path, capsys):
+    clip = _blank_clip(tmp_path / "field.mp4")
+    cal = tmp_path / "c.json"
+    cal.write_text(json.dumps({"units": "yd", "lines": [{"distance": 0, "x": 30}, {"distance": 10, "x": 130}]}))
+    err = _run_bad(["analyze", str(clip), "--calib", str(cal)], tmp_path, capsys)
+    assert "No runner" in err
+    with pytest.raises(AnalysisError):
+        analyze(clip, cal)
+
+
+def test_runner_never_reaches_a_line(tmp_path, capsys, synth_clip):
+    clip, truth = synth_clip("tiny", duration=1.0)  # stops before the 5-yd line
+    cal = json.loads(clip.with_suffix(".calib.json").read_text())
+    cal["lines"] = [ln for ln in cal["lines"] if ln["distance"] > 0]
+    p = tmp_path / "c.json"
+    p.write_text(json.dumps(cal))
+    err = _run_bad(["analyze", str(clip), "--calib", str(p)], tmp_path, capsys)
+    assert "never reaches" in err
+
+
+def test_calibration_that_does_not_fit_the_clip(tmp_path, capsys, synth_tiny):
+    clip, _ = synth_tiny
+    p = tmp_path / "c.json"
+    p.write_text(json.dumps({"units": "yd", "lines": [{"distance": 0, "x": 100}, {"distance": 10, "x": 1500}]}))
+    err = _run_bad(["analyze", str(clip), "--calib", str(p)], tmp_path, capsys)
+    assert "outside" in err
+    with pytest.raises(CalibrationError):
+        analyze(clip, p)
+    with pytest.raises(VideoError):
+        analyze(tmp_path / "missing.mp4", p)
