@@ -169,8 +169,11 @@ def _fit_onset(t: np.ndarray, e: np.ndarray, i_big: int, frame_period: float, in
     lo = [base - 20 * sig - 1e-6 * scale, 0.0, t_lo - 1e-9, 1.0]
     hi = [base + 20 * sig + 1e-6 * scale, np.inf, t_hi + 1e-9, 3.0]
     try:
+        # Robust loss: a compressed B-frame can leak a little of the next frame's motion into the
+        # last still frame; one such point must not drag the onset a frame early.
         fit = least_squares(lambda p: (model(p, ts) - es) / scale, p0, bounds=(lo, hi),
-                            x_scale=[max(sig, 1e-6) / scale, a_guess, frame_period, 0.5])
+                            x_scale=[max(sig, 1e-6) / scale, a_guess, frame_period, 0.5],
+                            loss="soft_l1", f_scale=max(3.0 * sig / scale, 0.01))
     except ValueError:
         return Onset(float(t[i_r]), 2 * frame_period, "threshold", int(index[i_r]), False)
     t0 = float(fit.x[2])
