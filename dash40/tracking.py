@@ -29,6 +29,7 @@ from .segmentation import (
     Background,
     colour_distance,
     exposure_gain,
+    gradient_magnitude,
     gray,
     reduce,
     shadow_mask,
@@ -116,6 +117,7 @@ class Measurer:
         self.noise_full = max(bg.noise_full, 1.0)
         self.roi = self._lane_roi()
         self.ref_gain = 1.0
+        self.ref_slack: np.ndarray | None = None
         self.prev_aligned: np.ndarray | None = None
         self.prev_shift: tuple[float, float] | None = None
 
@@ -167,10 +169,15 @@ class Measurer:
         if self.ref_work is None:
             self.ref_work = aligned
             self.ref_gain = gain
+            # Where the first frame has edges, a residual misalignment of a fraction of a pixel
+            # changes pixels by up to the gradient: discount that from the change signal.
+            self.ref_slack = None if self.bg.static else 0.8 * gradient_magnitude(aligned)
         ref = self.ref_work if gain == self.ref_gain else cv2.convertScaleAbs(self.ref_work, alpha=gain / self.ref_gain)
-        diff_ref = colour_distance(aligned, ref)
+        diff_ref = colour_distance(aligned, ref).astype(np.float32)
+        if self.ref_slack is not None:
+            diff_ref = cv2.max(diff_ref - self.ref_slack, 0.0)
         ch, cw = self.cells_shape
-        cells = cv2.resize(diff_ref[: ch * CELL, : cw * CELL].astype(np.float32), (cw, ch), interpolation=cv2.INTER_AREA).ravel()
+        cells = cv2.resize(diff_ref[: ch * CELL, : cw * CELL], (cw, ch), interpolation=cv2.INTER_AREA).ravel()
         # Pixels that the drift brought in from outside the picture are not evidence of anything.
         h, w = aligned.shape[:2]
         bx, by = int(np.ceil(abs(dx))) + 2, int(np.ceil(abs(dy))) + 2
