@@ -176,7 +176,7 @@ def _time_track(track: RunnerTrack, geom: LaneGeometry, cal: Calibration, info, 
     for c in crossings:
         if c.time_s is None and c.note == "not reached in the clip":
             warnings.append(f"The {c.distance:g} {cal.units} line is not reached in the clip.")
-    steps = detect_steps(track, geom, period, cal.units, onset.time_s)
+    steps = detect_steps(track, geom, period, cal.units, onset.time_s, info.width, info.height)
     ok = np.isfinite(x)
     trace = Trace(
         time_s=tuple(float(v) for v in t[ok]),

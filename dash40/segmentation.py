@@ -96,7 +96,7 @@ def build_background(path, info: VideoInfo, *, max_samples: int = 15, progress=N
         # Too few key frames: take evenly spaced frames from one full decode.
         n = max(info.frames, 1)
         step = max(1, n // (2 * max_samples))
-        samples = [(fr.time_s, fr.image) for fr in iter_frames(path, info) if fr.index % step == 0]
+        samples = [(fr.time_s, fr.image) for fr in iter_frames(path, info, want=lambda i: i % step == 0)]
     first = samples[0][1]
     t_end = samples[-1][0]
     late = [img for t, img in samples if t >= 0.4 * t_end]

@@ -47,9 +47,9 @@ def _ground_rows(track: RunnerTrack, geom: LaneGeometry) -> callable:
 
 
 def detect_steps(track: RunnerTrack, geom: LaneGeometry, frame_period: float, units: str,
-                 t_start: float | None) -> tuple[Step, ...]:
+                 t_start: float | None, width: int, height: int) -> tuple[Step, ...]:
     """Every foot contact after ``t_start`` (the first movement), as ``Step``s in ``units``."""
-    band = LaneBand(geom, 1, 1)
+    band = LaneBand(geom, width, height)
     ground_v = _ground_rows(track, geom)
     # Per frame: the lane positions of toes that are on the ground.
     toes: list[list[float]] = []

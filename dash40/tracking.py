@@ -85,6 +85,10 @@ class LaneBand:
             self._near = None
             self._far = None
         self.geom = geom
+        # Pixels per metre along the lane, tabulated over the columns (looked up per blob).
+        self._cols = np.linspace(-0.25 * width, 1.25 * width, 97)
+        mpp = np.abs(geom.distance_at(self._cols + 0.5) - geom.distance_at(self._cols - 0.5))
+        self._ppm = 1.0 / np.maximum(mpp, 1e-9)
 
     def rows(self, u: float) -> tuple[float, float]:
         """(far row, near row) of the lane at column u; the whole height for the short form."""
@@ -93,8 +97,7 @@ class LaneBand:
         return float(np.interp(u, *self._far)), float(np.interp(u, *self._near))
 
     def px_per_m(self, u: float) -> float:
-        mpp = self.geom.metres_per_pixel(u)
-        return 1.0 / mpp if mpp > 0 else 1.0
+        return float(np.interp(u, self._cols, self._ppm))
 
 
 class Measurer:

@@ -164,11 +164,13 @@ def iter_frames(
     *,
     keyframes_only: bool = False,
     start_index: int = 0,
+    want=None,
 ) -> Iterator[Frame]:
     """Yield frames with real times (see module doc). Decoding is multi-threaded.
 
     A clip that stops decoding part-way (truncated) ends the iteration early; the caller sees
-    fewer frames than the container announced.
+    fewer frames than the container announced. ``want(index) -> bool`` skips the conversion (and
+    the yield) of frames that are not needed: they are still decoded, which is cheap.
     """
     import av
 
@@ -198,6 +200,8 @@ def iter_frames(
                     # Non-increasing timestamps: keep order, nudge to keep time strictly increasing.
                     t_real = last_t + 1e-6
                 last_t = t_real
+                if want is not None and not want(index):
+                    continue
                 img = frame.to_ndarray(format="bgr24")
                 yield Frame(index, float(t_real), _orient(img, info.rotation))
         except av.error.FFmpegError:
