@@ -32,7 +32,10 @@ OUT = ROOT / "benchmarks" / "out"
 
 def _clip_for(stem: str, cfg) -> Path:
     """Render (or reuse) the clip for a config; the cache key is the config itself."""
-    key = hashlib.sha256(repr(cfg).encode()).hexdigest()[:10]
+    h = hashlib.sha256(repr(cfg).encode())
+    for src in sorted((ROOT / "dash40" / "synth").glob("*.py")):  # a changed generator renders anew
+        h.update(src.read_bytes())
+    key = h.hexdigest()[:10]
     path = OUT / f"{stem}-{key}.{cfg.container}"
     if not path.exists() or not path.with_suffix(".truth.json").exists():
         OUT.mkdir(parents=True, exist_ok=True)
