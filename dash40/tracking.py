@@ -151,13 +151,7 @@ class Measurer:
         if self.bg.static:
             dx, dy = 0.0, 0.0
         else:
-            g_bg = g
-            if self.prev_box is not None:
-                # Hide the runner (last seen there) behind the background so only the scene steers.
-                x0, y0, x1, y1 = (int(round(c * s)) for c in self.prev_box)
-                g_bg = g.copy()
-                g_bg[y0:y1, x0:x1] = self.bg.work_gray[y0:y1, x0:x1]
-            dx, dy, resp = shift_and_confidence(self.bg.work_gray, g_bg)
+            dx, dy, resp = shift_and_confidence(self.bg.work_gray, g)
             if self.prev_shift is not None:
                 jump = np.hypot(dx - self.prev_shift[0], dy - self.prev_shift[1])
                 # A phone drifts smoothly: a weak peak or a jump of many pixels in one frame is noise.
