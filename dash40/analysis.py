@@ -150,7 +150,7 @@ def _time_track(track: RunnerTrack, geom: LaneGeometry, cal: Calibration, info, 
     for ln in cal.lines:
         lx = to_metres(ln.distance, cal.units)
         c = crossing(t, x, sigma, lx, track.index, period, t_min=t_min, sigma_common=sigma_path)
-        crossings.append(Crossing(ln.distance, c.time_s, c.uncertainty_s, c.frame, c.note))
+        crossings.append(Crossing(ln.distance, c.time_s, c.uncertainty_s, c.frame, c.note, _plane(geom, lx, info)))
     reached = [c for c in crossings if c.time_s is not None]
     if not reached:
         last = np.nanmax(x) if np.any(np.isfinite(x)) else float("nan")
@@ -195,6 +195,23 @@ def _time_track(track: RunnerTrack, geom: LaneGeometry, cal: Calibration, info, 
         direction="left-to-right" if geom.direction > 0 else "right-to-left", flying=onset.flying,
         trace=trace, warnings=tuple(warnings), analyzer_version=__version__,
     )
+
+
+def _plane(geom: LaneGeometry, x_m: float, info) -> tuple[tuple[float, float], tuple[float, float]]:
+    """The timing line's vertical plane where the runner runs, as two first-frame pixels."""
+    if geom.homography is None:
+        u = geom.column_at_distance(x_m)
+        return ((round(u, 1), float(info.height - 1)), (round(u, 1), 0.0))
+    g = geom.ground_to_pixel(np.array([x_m]), geom.s_path)[0]
+    ppm = 1.0 / max(geom.metres_per_pixel(float(g[0])), 1e-9)
+    top = (float(g[0]), float(g[1] - 2.0 * ppm))
+    if geom.vertical_vp is not None and abs(geom.vertical_vp[2]) > 1e-12:
+        vp = np.array(geom.vertical_vp[:2]) / geom.vertical_vp[2]
+        d = (g - vp) / np.linalg.norm(g - vp)
+        if d[1] > 0:  # "up" in the picture is toward smaller rows
+            d = -d
+        top = tuple(g + d * 2.0 * ppm)
+    return ((round(float(g[0]), 1), round(float(g[1]), 1)), (round(float(top[0]), 1), round(float(top[1]), 1)))
 
 
 def _hyp(a: float | None, b: float | None) -> float | None:

@@ -69,6 +69,12 @@ def draw_frame(img: np.ndarray, result: AnalysisResult, cal: Calibration, index:
         cv2.line(img, p0, p1, col, max(1, int(round(2 * sc))) + (1 if hit else 0), cv2.LINE_AA)
         top = p0 if p0[1] < p1[1] else p1
         _text(img, f"{ln.distance:g} {cal.units}", (top[0] + 4, max(14, top[1] - 6)), 0.5 * sc, col)
+    for c in result.crossings:
+        if c.plane_px is None:
+            continue
+        hit = highlight is not None and abs(c.distance - highlight) < 1e-9
+        (ga, gb), (ta, tb) = c.plane_px
+        _dashed(img, (ga + dx, gb + dy), (ta + dx, tb + dy), HIT_COLOUR if hit else LINE_COLOUR, 2 if hit else 1)
     tr = result.trace
     box = _nearest(tr.bbox_px, tr.frame, index)
     if box is not None and all(np.isfinite(box)):
@@ -86,13 +92,54 @@ def draw_frame(img: np.ndarray, result: AnalysisResult, cal: Calibration, index:
         clock = time_s - t0
         label = f"{clock:5.2f} s" if clock >= 0 else "set"
         _text(img, label, (int(12 * sc), int(36 * sc)), 1.0 * sc, START_COLOUR if clock < 0 else (255, 255, 255), 2)
-    y = int(64 * sc)
+    y = int(70 * sc)
     splits = {s.distance: s for s in result.splits}
     for c in result.crossings:
         if c.time_s is not None and time_s >= c.time_s and c.distance in splits:
-            _text(img, f"{c.distance:g} {result.units}: {splits[c.distance].time_s:.2f} s", (int(12 * sc), y), 0.6 * sc, HIT_COLOUR, 1)
-            y += int(24 * sc)
+            _text(img, f"{c.distance:g} {result.units}  {splits[c.distance].time_s:.2f} s", (int(12 * sc), y), 0.8 * sc, HIT_COLOUR, 2)
+            y += int(30 * sc)
+    _inset(img, result, index)
     return img
+
+
+def _dashed(img, p0, p1, colour, thick) -> None:
+    """A dashed segment: the timing line's vertical plane where the athlete runs."""
+    p0, p1 = np.asarray(p0, float), np.asarray(p1, float)
+    n = max(2, int(np.linalg.norm(p1 - p0) / 6))
+    for k in range(0, n, 2):
+        a = p0 + (p1 - p0) * k / n
+        b = p0 + (p1 - p0) * min(k + 1, n) / n
+        cv2.line(img, (int(round(a[0])), int(round(a[1]))), (int(round(b[0])), int(round(b[1]))), colour, thick, cv2.LINE_AA)
+
+
+def _inset(img: np.ndarray, result: AnalysisResult, index: int) -> None:
+    """A magnified view of the runner in the lower-left corner (the athlete is often small)."""
+    h, w = img.shape[:2]
+    box = _nearest(result.trace.bbox_px, result.trace.frame, index)
+    if box is None or not all(np.isfinite(box)):
+        return
+    dx, dy = _drift_at(result, index)
+    x0, y0, x1, y1 = box
+    bh = max(y1 - y0, 16.0)
+    if bh > 0.3 * h:
+        return  # already big enough
+    cx, cy = (x0 + x1) / 2 + dx, (y0 + y1) / 2 + dy
+    half_h = 0.9 * bh
+    half_w = half_h * 4 / 3
+    a, b = int(max(0, cx - half_w)), int(min(w, cx + half_w))
+    c, d = int(max(0, cy - half_h)), int(min(h, cy + half_h))
+    if b - a < 8 or d - c < 8:
+        return
+    crop = img[c:d, a:b].copy()
+    ih = int(0.38 * h)
+    iw = int(round(crop.shape[1] * ih / crop.shape[0]))
+    if iw > 0.45 * w:
+        iw = int(0.45 * w)
+        ih = int(round(crop.shape[0] * iw / crop.shape[1]))
+    zoom = cv2.resize(crop, (iw, ih), interpolation=cv2.INTER_LINEAR)
+    y_top = h - ih - 8
+    img[y_top:y_top + ih, 8:8 + iw] = zoom
+    cv2.rectangle(img, (8, y_top), (8 + iw, y_top + ih), (255, 255, 255), 1)
 
 
 def render_overlay(clip: str | os.PathLike, result: AnalysisResult, calibration, out_path: str | os.PathLike,

@@ -49,6 +49,8 @@ class Crossing:
     uncertainty_s: float | None
     frame: int | None = None
     note: str = ""
+    plane_px: tuple[tuple[float, float], tuple[float, float]] | None = None  # the line's vertical plane at the
+    # runner's path in the first frame: (ground point, point 2 m above), pixels
 
 
 @dataclass(frozen=True)
@@ -137,7 +139,7 @@ class AnalysisResult:
         known = {f.name for f in fields(cls)}
         kw = {k: v for k, v in d.items() if k in known}
         kw["start"] = Start(**_known(Start, d["start"]))
-        kw["crossings"] = tuple(Crossing(**_known(Crossing, c)) for c in d.get("crossings", []))
+        kw["crossings"] = tuple(_crossing(c) for c in d.get("crossings", []))
         kw["splits"] = tuple(Split(**_known(Split, s)) for s in d.get("splits", []))
         kw["steps"] = tuple(Step(**_known(Step, s)) for s in d.get("steps", []))
         tr = d.get("trace") or {}
@@ -154,6 +156,13 @@ class AnalysisResult:
             if abs(s.distance - distance) < 1e-9:
                 return s
         return None
+
+
+def _crossing(c: dict[str, Any]) -> Crossing:
+    kw = _known(Crossing, c)
+    if kw.get("plane_px") is not None:
+        kw["plane_px"] = tuple(tuple(p) for p in kw["plane_px"])
+    return Crossing(**kw)
 
 
 def _known(cls, d: dict[str, Any]) -> dict[str, Any]:
