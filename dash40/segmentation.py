@@ -20,6 +20,7 @@ import numpy as np
 from .video import VideoInfo, iter_frames
 
 WORK_WIDTH = 640  # width of the reduced picture used for detection and stabilisation
+LATE_FRACTION = 0.35  # the background is learnt from this last part of the clip
 
 
 @dataclass(frozen=True)
@@ -70,9 +71,58 @@ def shift_between(ref_gray: np.ndarray, cur_gray: np.ndarray) -> tuple[float, fl
 
 
 def shift_and_confidence(ref_gray: np.ndarray, cur_gray: np.ndarray) -> tuple[float, float, float]:
-    """Phase-correlation shift and its peak response (0–1; below ~0.05 the peak is noise)."""
-    (dx, dy), resp = cv2.phaseCorrelate(ref_gray, cur_gray, _hann(ref_gray.shape))
+    """Phase-correlation shift and its peak response (0–1; below ~0.05 the peak is noise).
+
+    OpenCV 5's ``phaseCorrelate`` multiplies its inputs by the window in place, so it is given
+    copies: the caller's background must not fade a little at every frame.
+    """
+    (dx, dy), resp = cv2.phaseCorrelate(ref_gray.copy(), cur_gray.copy(), _hann(ref_gray.shape))
     return float(dx), float(dy), float(resp)
+
+
+def image_gradients(gray_img: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Central-difference gradients (d/dx, d/dy) of a float32 grey picture."""
+    gx = cv2.Sobel(gray_img, cv2.CV_32F, 1, 0, ksize=1, scale=0.5)
+    gy = cv2.Sobel(gray_img, cv2.CV_32F, 0, 1, ksize=1, scale=0.5)
+    return gx, gy
+
+
+def register(ref_gray: np.ndarray, cur_gray: np.ndarray, grads=None, iterations: int = 3) -> tuple[float, float, float]:
+    """Translation of ``cur`` relative to ``ref`` to a few hundredths of a pixel.
+
+    Phase correlation finds it to about half a pixel whatever its size; Gauss–Newton steps on the
+    grey levels (Lucas–Kanade for a translation) then refine it, ignoring pixels that do not fit
+    (the runner, a bystander). Returns (dx, dy, confidence of the phase-correlation peak).
+    """
+    dx, dy, resp = shift_and_confidence(ref_gray, cur_gray)
+    gx, gy = grads if grads is not None else image_gradients(ref_gray)
+    h, w = ref_gray.shape
+    m = int(np.ceil(max(abs(dx), abs(dy)))) + 3
+    if m * 2 >= min(h, w):
+        return dx, dy, resp
+    inner = (slice(m, h - m), slice(m, w - m))
+    gxi, gyi, refi = gx[inner], gy[inner], ref_gray[inner]
+    for _ in range(iterations):
+        aligned = translate(cur_gray, -dx, -dy)[inner]
+        r = aligned - refi
+        scale = 1.4826 * float(np.median(np.abs(r[::4, ::4]))) + 1e-3
+        ok = np.abs(r) < 3.0 * scale
+        a11 = float(np.sum(gxi * gxi, where=ok))
+        a12 = float(np.sum(gxi * gyi, where=ok))
+        a22 = float(np.sum(gyi * gyi, where=ok))
+        b1 = float(np.sum(gxi * r, where=ok))
+        b2 = float(np.sum(gyi * r, where=ok))
+        det = a11 * a22 - a12 * a12
+        if det <= 1e-9 * max(a11 * a22, 1e-12):
+            break
+        ex = (a22 * b1 - a12 * b2) / det
+        ey = (a11 * b2 - a12 * b1) / det
+        if abs(ex) > 2.0 or abs(ey) > 2.0:
+            break
+        dx, dy = dx - ex, dy - ey
+        if abs(ex) < 0.005 and abs(ey) < 0.005:
+            break
+    return float(dx), float(dy), resp
 
 
 def translate(img: np.ndarray, dx: float, dy: float) -> np.ndarray:
@@ -87,19 +137,23 @@ def build_background(path, info: VideoInfo, *, max_samples: int = 15, progress=N
     """Median of frames spread over the clip, each aligned to the first frame.
 
     An athlete often holds the set position for most of a short clip, so the median is taken over
-    the frames of the later part of the clip (from 40 % of its length on), where the runner is
+    frames of the last part of the clip (``LATE_FRACTION`` of its length), where the runner is
     moving or gone; the first frame is kept as the alignment reference.
     """
     scale = work_scale(info.width)
     samples = [(fr.time_s, fr.image) for fr in iter_frames(path, info, keyframes_only=True)]
-    if len(samples) < 7:
-        # Too few key frames: take evenly spaced frames from one full decode.
+    t_end = max(info.duration_s, samples[-1][0] if samples else 0.0)
+    late_from = (1.0 - LATE_FRACTION) * t_end
+    if sum(t >= late_from for t, _ in samples) < 5:
+        # Too few key frames late in the clip: take evenly spaced frames from one decode.
         n = max(info.frames, 1)
-        step = max(1, n // (2 * max_samples))
-        samples = [(fr.time_s, fr.image) for fr in iter_frames(path, info, want=lambda i: i % step == 0)]
+        step = max(1, int(n * LATE_FRACTION) // max_samples)
+        first_idx = int(n * (1.0 - LATE_FRACTION))
+        keep = samples[:1]
+        samples = keep + [(fr.time_s, fr.image) for fr in
+                          iter_frames(path, info, want=lambda i: i >= first_idx and (i - first_idx) % step == 0)]
     first = samples[0][1]
-    t_end = samples[-1][0]
-    late = [img for t, img in samples if t >= 0.4 * t_end]
+    late = [img for t, img in samples if t >= late_from]
     if len(late) < 5:
         late = [img for _, img in samples[-5:]]
     if len(late) > max_samples:
@@ -109,8 +163,9 @@ def build_background(path, info: VideoInfo, *, max_samples: int = 15, progress=N
     ref = gray(reduce(samples[0], scale))
     aligned = []
     shifts = []
+    grads = image_gradients(ref)
     for img in samples[1:]:
-        dx, dy, resp = shift_and_confidence(ref, gray(reduce(img, scale)))
+        dx, dy, resp = register(ref, gray(reduce(img, scale)), grads)
         if resp < 0.05:
             dx, dy = 0.0, 0.0
         shifts.append(np.hypot(dx, dy))

@@ -31,9 +31,10 @@ from .segmentation import (
     exposure_gain,
     gradient_magnitude,
     gray,
+    image_gradients,
     reduce,
+    register,
     shadow_mask,
-    shift_and_confidence,
     translate,
 )
 
@@ -123,6 +124,7 @@ class Measurer:
         self.ref_slack: np.ndarray | None = None
         self.prev_aligned: np.ndarray | None = None
         self.prev_shift: tuple[float, float] | None = None
+        self.bg_grads = None if bg.static else image_gradients(bg.work_gray)
 
     def _lane_roi(self) -> np.ndarray:
         """Work-scale pixels where a runner in the lane can appear (feet in the lane, head above)."""
@@ -151,7 +153,7 @@ class Measurer:
         if self.bg.static:
             dx, dy = 0.0, 0.0
         else:
-            dx, dy, resp = shift_and_confidence(self.bg.work_gray, g)
+            dx, dy, resp = register(self.bg.work_gray, g, self.bg_grads)
             if self.prev_shift is not None:
                 jump = np.hypot(dx - self.prev_shift[0], dy - self.prev_shift[1])
                 # A phone drifts smoothly: a weak peak or a jump of many pixels in one frame is noise.
