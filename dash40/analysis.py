@@ -24,6 +24,7 @@ from .video import iter_frames, probe
 
 Progress = Callable[[float, str], None]
 REFERENCES = ("torso", "hip")
+SPRINT_SPEED_M_S = 3.5  # below this top speed a rep is not a sprint (a brisk walk is ~2 m/s)
 
 
 def analyze(
@@ -141,6 +142,12 @@ def _time_track(track: RunnerTrack, geom: LaneGeometry, cal: Calibration, info, 
     try:
         onset = detect_start(track, x, period)
     except _NoStart:
+        fin = x[np.isfinite(x)]
+        if len(fin) and float(np.max(fin) - np.min(fin)) > 1.0:
+            raise AnalysisError(
+                "The athlete moves against the order of the timing lines (toward the first line): check that the "
+                "calibration's lines are listed from the start toward the finish of this run."
+            ) from None
         raise AnalysisError(
             "The runner never moves more than a few centimetres along the lane: there is no run to time in this clip."
         ) from None
@@ -173,6 +180,12 @@ def _time_track(track: RunnerTrack, geom: LaneGeometry, cal: Calibration, info, 
             # The start line itself is not a split: the clock starts at first movement.
             if c.distance > 0 and c.time_s > onset.time_s:
                 splits.append(Split(c.distance, c.time_s - onset.time_s, _hyp(c.uncertainty_s, onset.uncertainty_s)))
+    top = _top_speed(t, x)
+    if top is not None and top < SPRINT_SPEED_M_S:
+        warnings.append(
+            f"The athlete never moves faster than {top:.1f} m/s between the lines: this does not look like a "
+            "sprint (walking or jogging?). Check the clip, and the calibration's distances."
+        )
     for c in crossings:
         if c.time_s is None and c.note == "not reached in the clip":
             warnings.append(f"The {c.distance:g} {cal.units} line is not reached in the clip.")
@@ -212,6 +225,21 @@ def _plane(geom: LaneGeometry, x_m: float, info) -> tuple[tuple[float, float], t
             d = -d
         top = tuple(g + d * 2.0 * ppm)
     return ((round(float(g[0]), 1), round(float(g[1]), 1)), (round(float(top[0]), 1), round(float(top[1]), 1)))
+
+
+def _top_speed(t: np.ndarray, x: np.ndarray) -> float | None:
+    """A robust top speed (m/s) of the measured trace: the 90th percentile of 0.25-s slopes."""
+    ok = np.isfinite(x)
+    if ok.sum() < 8:
+        return None
+    from .kinematics import trace_velocity
+
+    try:
+        v = np.asarray(trace_velocity(t[ok], x[ok]))
+    except Exception:  # noqa: BLE001 - a trace too short or ragged for a speed: no verdict
+        return None
+    v = v[np.isfinite(v)]
+    return float(np.percentile(np.abs(v), 90)) if len(v) else None
 
 
 def _hyp(a: float | None, b: float | None) -> float | None:

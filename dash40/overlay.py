@@ -55,7 +55,7 @@ def _text(img, text, org, scale, colour=(255, 255, 255), thick=1):
 
 
 def draw_frame(img: np.ndarray, result: AnalysisResult, cal: Calibration, index: int, time_s: float,
-               highlight: float | None = None) -> np.ndarray:
+               highlight: float | None = None, inset: bool = True) -> np.ndarray:
     """Annotate one BGR frame (in place) and return it."""
     h, w = img.shape[:2]
     sc = max(0.4, w / 1280)
@@ -98,7 +98,8 @@ def draw_frame(img: np.ndarray, result: AnalysisResult, cal: Calibration, index:
         if c.time_s is not None and time_s >= c.time_s and c.distance in splits:
             _text(img, f"{c.distance:g} {result.units}  {splits[c.distance].time_s:.2f} s", (int(12 * sc), y), 0.8 * sc, HIT_COLOUR, 2)
             y += int(30 * sc)
-    _inset(img, result, index)
+    if inset:
+        _inset(img, result, index)
     return img
 
 
@@ -211,7 +212,7 @@ def event_thumbnails(clip: str | os.PathLike, result: AnalysisResult, calibratio
         fr = frames.get(idx)
         if fr is None:
             raise VideoError(f"Frame {idx} could not be read again from the clip.")
-        img = draw_frame(fr.image.copy(), result, cal, idx, fr.time_s, highlight=dist)
+        img = draw_frame(fr.image.copy(), result, cal, idx, fr.time_s, highlight=dist, inset=False)
         img = _crop_around_runner(img, result, idx, cal, dist)
         h, w = img.shape[:2]
         img = cv2.resize(img, (width, max(1, int(round(h * width / w)))), interpolation=cv2.INTER_AREA)

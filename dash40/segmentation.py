@@ -87,42 +87,75 @@ def image_gradients(gray_img: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return gx, gy
 
 
-def register(ref_gray: np.ndarray, cur_gray: np.ndarray, grads=None, iterations: int = 3) -> tuple[float, float, float]:
-    """Translation of ``cur`` relative to ``ref`` to a few hundredths of a pixel.
+def register(ref_gray: np.ndarray, cur_gray: np.ndarray, grads=None, iterations: int = 4) -> tuple[np.ndarray, float]:
+    """Where the first frame's pixels are in this frame: an affine warp, to ~0.05 px.
 
-    Phase correlation finds it to about half a pixel whatever its size; Gauss–Newton steps on the
-    grey levels (Lucas–Kanade for a translation) then refine it, ignoring pixels that do not fit
-    (the runner, a bystander). Returns (dx, dy, confidence of the phase-correlation peak).
+    A hand-held phone drifts, turns a little about its axis and changes its zoom slightly, so the
+    picture moves by a translation plus a small rotation and scale. Phase correlation finds the
+    translation to about half a pixel whatever its size; Gauss–Newton steps on the grey levels
+    (Lucas–Kanade for an affine warp, reference gradients) then refine all six parameters, using
+    only pixels that fit (not the runner, not a bystander).
+
+    Returns (M, confidence): ``M`` (2×3) maps a point p of ``ref`` to M·[p, 1] in ``cur``;
+    confidence is the phase-correlation peak (below ~0.05 the estimate is not to be trusted).
     """
     dx, dy, resp = shift_and_confidence(ref_gray, cur_gray)
+    M = np.array([[1.0, 0.0, dx], [0.0, 1.0, dy]])
     gx, gy = grads if grads is not None else image_gradients(ref_gray)
     h, w = ref_gray.shape
-    m = int(np.ceil(max(abs(dx), abs(dy)))) + 3
+    m = int(np.ceil(max(abs(dx), abs(dy)) + 0.01 * max(h, w))) + 3
     if m * 2 >= min(h, w):
-        return dx, dy, resp
-    inner = (slice(m, h - m), slice(m, w - m))
-    gxi, gyi, refi = gx[inner], gy[inner], ref_gray[inner]
+        return M, resp
+    ys, xs = np.mgrid[m:h - m:2, m:w - m:2]
+    sub = (slice(m, h - m, 2), slice(m, w - m, 2))
+    gxi, gyi, refi = gx[sub].ravel(), gy[sub].ravel(), ref_gray[sub].ravel()
+    # Coordinates about the centre (well conditioned); the warp is expressed in pixel coordinates.
+    cx, cy = (w - 1) / 2.0, (h - 1) / 2.0
+    xc, yc = (xs.ravel() - cx) / w, (ys.ravel() - cy) / w
+    J = np.stack([gxi * xc, gxi * yc, gyi * xc, gyi * yc, gxi, gyi], axis=1)
     for _ in range(iterations):
-        aligned = translate(cur_gray, -dx, -dy)[inner]
-        r = aligned - refi
-        scale = 1.4826 * float(np.median(np.abs(r[::4, ::4]))) + 1e-3
+        aligned = cv2.warpAffine(cur_gray, M, (w, h), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+                                 borderMode=cv2.BORDER_REPLICATE)
+        r = aligned[sub].ravel() - refi
+        scale = 1.4826 * float(np.median(np.abs(r))) + 1e-3
         ok = np.abs(r) < 3.0 * scale
-        a11 = float(np.sum(gxi * gxi, where=ok))
-        a12 = float(np.sum(gxi * gyi, where=ok))
-        a22 = float(np.sum(gyi * gyi, where=ok))
-        b1 = float(np.sum(gxi * r, where=ok))
-        b2 = float(np.sum(gyi * r, where=ok))
-        det = a11 * a22 - a12 * a12
-        if det <= 1e-9 * max(a11 * a22, 1e-12):
+        Jo = J[ok]
+        A = Jo.T @ Jo
+        b = Jo.T @ r[ok]
+        try:
+            e = np.linalg.solve(A + 1e-9 * np.trace(A) * np.eye(6), b)
+        except np.linalg.LinAlgError:
             break
-        ex = (a22 * b1 - a12 * b2) / det
-        ey = (a11 * b2 - a12 * b1) / det
-        if abs(ex) > 2.0 or abs(ey) > 2.0:
+        # e = (a, b, c, d, tx, ty) in centred, width-normalised coordinates: the picture is off by
+        # [[a, b], [c, d]]·(p − c)/w + t; take it off M.
+        D = np.array([[e[0], e[1]], [e[2], e[3]]]) / w
+        t = np.array([e[4], e[5]]) - D @ np.array([cx, cy])
+        if np.abs(t).max() > 3.0 or np.abs(D).max() > 0.02:
             break
-        dx, dy = dx - ex, dy - ey
-        if abs(ex) < 0.005 and abs(ey) < 0.005:
+        M[:, :2] = M[:, :2] @ (np.eye(2) - D)
+        M[:, 2] = M[:, 2] - M[:, :2] @ t
+        if np.abs(t).max() < 0.01 and np.abs(D).max() * w < 0.01:
             break
-    return float(dx), float(dy), resp
+    return M, resp
+
+
+def scale_warp(M: np.ndarray, scale: float) -> np.ndarray:
+    """The same warp in pixels of a picture ``1/scale`` times larger (work scale → full scale)."""
+    out = M.copy()
+    out[:, 2] = M[:, 2] / scale
+    return out
+
+
+def warp_to_reference(img: np.ndarray, M: np.ndarray, origin: tuple[int, int] = (0, 0),
+                      size: tuple[int, int] | None = None) -> np.ndarray:
+    """The part of ``img`` that shows the reference's region starting at ``origin`` (x, y) with
+    ``size`` (w, h), resampled onto the reference's pixel grid."""
+    x0, y0 = origin
+    w, h = size if size is not None else (img.shape[1], img.shape[0])
+    Mo = M.copy()
+    Mo[:, 2] = M[:, 2] + M[:, :2] @ np.array([x0, y0], float)
+    return cv2.warpAffine(img, Mo, (w, h), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+                          borderMode=cv2.BORDER_REPLICATE)
 
 
 def translate(img: np.ndarray, dx: float, dy: float) -> np.ndarray:
@@ -164,12 +197,13 @@ def build_background(path, info: VideoInfo, *, max_samples: int = 15, progress=N
     aligned = []
     shifts = []
     grads = image_gradients(ref)
+    corners = np.array([[0, 0, 1], [ref.shape[1], 0, 1], [0, ref.shape[0], 1], [ref.shape[1], ref.shape[0], 1]], float)
     for img in samples[1:]:
-        dx, dy, resp = register(ref, gray(reduce(img, scale)), grads)
+        M, resp = register(ref, gray(reduce(img, scale)), grads)
         if resp < 0.05:
-            dx, dy = 0.0, 0.0
-        shifts.append(np.hypot(dx, dy))
-        aligned.append(translate(img, -dx / scale, -dy / scale))
+            M = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
+        shifts.append(float(np.max(np.abs(corners @ M.T - corners[:, :2]))))
+        aligned.append(warp_to_reference(img, scale_warp(M, scale)))
     # A camera on a tripod: the frames' shifts are only the runner's pull on the correlation.
     static = float(np.percentile(shifts, 80)) < 0.5
     if static:

@@ -79,6 +79,11 @@ def _clean(t: np.ndarray, x: np.ndarray) -> np.ndarray:
     dev = np.abs(xs - med)
     scale = 1.4826 * np.median(dev) + 1e-3
     bad = dev > 8 * scale + 0.15
+    # A detection with no other within 0.3 s is a stray (a shadow, a passer-by), not the runner.
+    tt = t[idx]
+    gap_before = np.diff(tt, prepend=-np.inf)
+    gap_after = np.diff(tt, append=np.inf)
+    bad |= np.minimum(gap_before, gap_after) > 0.3
     keep[idx[bad]] = False
     return keep
 
@@ -102,13 +107,22 @@ def detect_start(track: RunnerTrack, x: np.ndarray, frame_period: float) -> Onse
     if detect_flying(t, np.where(keep, x, np.nan)):
         return Onset(None, None, "flying", None, True)
     ok = np.nonzero(keep)[0]
-    x_set = float(np.median(x[ok[: max(3, min(len(ok), 5))]]))
-    moved = ok[(x[ok] > x_set + 0.25)]
-    if len(moved) == 0:
+    x_set = float(np.median(x[ok[: max(3, min(len(ok), 9))]]))
+    # The run: the first frame from which the athlete stays more than 25 cm past the set
+    # position for the next 0.3 s (a stray detection ahead of the athlete is not a start).
+    away = x[ok] > x_set + 0.25
+    t_ok = t[ok]
+    i_big = None
+    for j in np.nonzero(away)[0]:
+        window = (t_ok >= t_ok[j]) & (t_ok <= t_ok[j] + 0.3)
+        if window.sum() >= 3 and away[window].all():
+            i_big = int(ok[j])
+            break
+    if i_big is None:
         raise _NoStart()
-    i_big = int(moved[0])
-    # Region of the set position, in motion cells.
-    first_found = ok[: max(1, min(len(ok), 5))]
+    # Region of the set position, in motion cells: where the athlete is just before the run.
+    before = ok[(ok < i_big) & (np.abs(x[ok] - x_set) < 0.25)]
+    first_found = before[-9:] if len(before) else ok[: max(1, min(len(ok), 5))]
     box = np.nanmedian(track.bbox[first_found], axis=0)
     ch, cw = track.cells_shape
     s = track.work_scale

@@ -19,6 +19,7 @@ All positions are in first-frame pixel coordinates (drift removed).
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass
 
 import cv2
@@ -29,18 +30,21 @@ from .segmentation import (
     Background,
     colour_distance,
     exposure_gain,
-    gradient_magnitude,
     gray,
     image_gradients,
     reduce,
     register,
+    scale_warp,
     shadow_mask,
-    translate,
+    warp_to_reference,
 )
+
+IDENTITY = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
 
 TRUNK_THICKNESS_M = 0.25  # chest depth of an athlete, used to size the limb-removing opening
 BODY_HEIGHT_M = 1.9
 CELL = 8  # work pixels per side of a motion cell
+MOTION_LAG_S = 0.4  # the first-movement signal compares each frame with the one this long before
 
 
 @dataclass(frozen=True)
@@ -58,7 +62,8 @@ class RunnerTrack:
     foot_u: np.ndarray  # lowest silhouette point
     foot_v: np.ndarray
     ground_segments: tuple  # per frame: tuple of (u0, u1, v) runs of the silhouette's lowest rows
-    shift: np.ndarray  # N×2 camera drift (frame minus first frame), full pixels
+    shift: np.ndarray  # N×2 camera drift (translation part of the warp), full pixels
+    warps: np.ndarray  # N×2×3 affine warps: first-frame pixel p is at warps[i]·[p, 1] in frame i
     motion: np.ndarray  # N×cells float32 coarse difference to the first frame
     cells_shape: tuple[int, int]
     work_scale: float
@@ -113,17 +118,16 @@ class Measurer:
         self.s = bg.scale
         self.prev_box: tuple[float, float, float, float] | None = None
         self.prev_gray: np.ndarray | None = None
-        self.ref_work: np.ndarray | None = None
+        self.history: deque = deque()
         h, w = bg.work.shape[:2]
         self.cells_shape = (h // CELL, w // CELL)
         self.rows: list[tuple] = []
         self.bg_full_f = bg.full.astype(np.float32)
         self.noise_full = max(bg.noise_full, 1.0)
         self.roi = self._lane_roi()
-        self.ref_gain = 1.0
         self.ref_slack: np.ndarray | None = None
         self.prev_aligned: np.ndarray | None = None
-        self.prev_shift: tuple[float, float] | None = None
+        self.prev_warp: np.ndarray | None = None
         self.bg_grads = None if bg.static else image_gradients(bg.work_gray)
 
     def _lane_roi(self) -> np.ndarray:
@@ -151,27 +155,34 @@ class Measurer:
         repeat = self.prev_gray is not None and cv2.norm(g, self.prev_gray, cv2.NORM_INF) <= 4.0
         self.prev_gray = g
         if self.bg.static:
-            dx, dy = 0.0, 0.0
+            M = IDENTITY
         else:
-            dx, dy, resp = register(self.bg.work_gray, g, self.bg_grads)
-            if self.prev_shift is not None:
-                jump = np.hypot(dx - self.prev_shift[0], dy - self.prev_shift[1])
+            M, resp = register(self.bg.work_gray, g, self.bg_grads)
+            if self.prev_warp is not None:
+                jump = float(np.abs(M[:, 2] - self.prev_warp[:, 2]).max())
                 # A phone drifts smoothly: a weak peak or a jump of many pixels in one frame is noise.
                 if resp < 0.05 or jump > 3.0 + 0.02 * max(g.shape):
-                    dx, dy = self.prev_shift
+                    M = self.prev_warp
             elif resp < 0.05:
-                dx, dy = 0.0, 0.0
-            self.prev_shift = (dx, dy)
+                M = IDENTITY
+            self.prev_warp = M
+        dx, dy = float(M[0, 2]), float(M[1, 2])
         gain = exposure_gain(g, self.bg.work_gray)
-        aligned = translate(work, -dx, -dy)
+        aligned = work if self.bg.static else warp_to_reference(work, M)
         bg_work = self.bg.work if abs(gain - 1.0) < 0.01 else cv2.convertScaleAbs(self.bg.work, alpha=gain)
-        if self.ref_work is None:
-            self.ref_work = aligned
-            self.ref_gain = gain
-            # Where the first frame has edges, a residual misalignment of a fraction of a pixel
-            # changes pixels by up to the gradient: discount that from the change signal.
-            self.ref_slack = None if self.bg.static else 0.8 * gradient_magnitude(aligned)
-        ref = self.ref_work if gain == self.ref_gain else cv2.convertScaleAbs(self.ref_work, alpha=gain / self.ref_gain)
+        # The change signal for the first movement compares this frame with the one MOTION_LAG
+        # seconds earlier (the first frame until then): for a movement that started less than that
+        # ago it is the change since the set position, and a slow drift or a camera that is not
+        # perfectly registered (parallax) cannot build up over a whole clip.
+        self.history.append((time_s, aligned, gain))
+        while len(self.history) > 2 and self.history[1][0] <= time_s - MOTION_LAG_S:
+            self.history.popleft()
+        _, ref_img, ref_gain = self.history[0]
+        if self.ref_slack is None and not self.bg.static:
+            # Where the scene has edges, a residual misalignment of a fraction of a pixel changes
+            # pixels by up to the gradient: discount that from the change signal.
+            self.ref_slack = 0.8 * self.bg.work_grad
+        ref = ref_img if gain == ref_gain else cv2.convertScaleAbs(ref_img, alpha=gain / ref_gain)
         diff_ref = colour_distance(aligned, ref).astype(np.float32)
         if self.ref_slack is not None:
             diff_ref = cv2.max(diff_ref - self.ref_slack, 0.0)
@@ -181,13 +192,13 @@ class Measurer:
         h, w = aligned.shape[:2]
         bx, by = int(np.ceil(abs(dx))) + 2, int(np.ceil(abs(dy))) + 2
         valid = (slice(by, max(by, h - by)), slice(bx, max(bx, w - bx)))
-        shift_full = (dx / s, dy / s)
+        M_full = scale_warp(M, s)
         if repeat and self.rows:
             meas = None
         else:
-            meas = self._measure(image, aligned, bg_work, valid, shift_full, gain)
+            meas = self._measure(image, aligned, bg_work, valid, M_full, gain)
             self.prev_aligned = aligned
-        self.rows.append((index, time_s, shift_full, cells, meas, repeat))
+        self.rows.append((index, time_s, M_full, cells, meas, repeat))
 
     # ------------------------------------------------------------------------------------------
     def _find_runner(self, aligned: np.ndarray, bg_work: np.ndarray, valid):
@@ -209,7 +220,7 @@ class Measurer:
             x, y, w, h, area = stats[i]
             ucen = (x + w / 2) / s
             ppm = self.band.px_per_m(ucen) * s
-            if h < 0.5 * ppm or area < (0.3 * ppm) * (0.4 * ppm) or h > 3.0 * ppm or w > 4.0 * ppm:
+            if h < 0.5 * ppm or area < (0.3 * ppm) * (0.4 * ppm) or h > 4.0 * ppm or w > 5.0 * ppm:
                 continue
             foot_v = (y + h) / s
             far_v, near_v = self.band.rows(ucen)
@@ -234,7 +245,7 @@ class Measurer:
                 best = (x, y, w, h)
         return best
 
-    def _measure(self, image, aligned, bg_work, valid, shift_full, gain):
+    def _measure(self, image, aligned, bg_work, valid, M_full, gain):
         found = self._find_runner(aligned, bg_work, valid)
         if found is None:
             self.prev_box = None
@@ -252,11 +263,10 @@ class Measurer:
             return None
         self.prev_box = (x0, y0, x1, y1)
         cw, chh = x1 - x0, y1 - y0
-        centre = ((x0 + x1 - 1) / 2 + shift_full[0], (y0 + y1 - 1) / 2 + shift_full[1])
         if self.bg.static:
             patch = image[y0:y1, x0:x1].astype(np.float32)
         else:
-            patch = cv2.getRectSubPix(image, (cw, chh), centre).astype(np.float32)
+            patch = warp_to_reference(image, M_full, (x0, y0), (cw, chh)).astype(np.float32)
         bgp = self.bg_full_f[y0:y1, x0:x1] * gain
         d = colour_distance(patch, bgp)
         grad = self.bg.full_grad[y0:y1, x0:x1]
@@ -271,7 +281,8 @@ class Measurer:
         n = len(self.rows)
         index = np.array([r[0] for r in self.rows], int)
         time_s = np.array([r[1] for r in self.rows], float)
-        shift = np.array([r[2] for r in self.rows], float).reshape(n, 2)
+        warps = np.array([r[2] for r in self.rows], float).reshape(n, 2, 3)
+        shift = warps[:, :, 2].copy()
         motion = np.stack([r[3] for r in self.rows]) if n else np.zeros((0, 1), np.float32)
         nan = np.full(n, np.nan)
         front_u, front_v, hip_u, hip_v, foot_u, foot_v = (nan.copy() for _ in range(6))
@@ -294,7 +305,7 @@ class Measurer:
             segs.append(meas["ground"])
         return RunnerTrack(
             index=index, time_s=time_s, found=found, front_u=front_u, front_v=front_v, hip_u=hip_u, hip_v=hip_v, bbox=bbox,
-            foot_u=foot_u, foot_v=foot_v, ground_segments=tuple(segs), shift=shift, motion=motion,
+            foot_u=foot_u, foot_v=foot_v, ground_segments=tuple(segs), shift=shift, warps=warps, motion=motion,
             cells_shape=self.cells_shape, work_scale=self.s, direction=self.direction, repeat=repeat,
         )
 
