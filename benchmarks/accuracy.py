@@ -125,6 +125,9 @@ def run(stems: list[str] | None) -> dict:
                 continue
             row["splits"].append((s.distance, s.time_s - true_split))
         row["steps"] = _step_figures(res, truth)
+        m = res.model or {}
+        if m.get("mss") and not truth.get("flying") and max(ln["distance_m"] for ln in truth["lines"]) >= 27:
+            row["model"] = (m["mss"] / truth["mss"] - 1.0, m["tau"] / truth["tau"] - 1.0)
         rows.append(row)
         _print_row(row, truth["units"])
     return _summary(rows)
@@ -144,6 +147,8 @@ def _print_row(row: dict, units: str) -> None:
         print(f"    cross {d:>4g} {units:<2}  {_fmt(e, p)}   ±{(u or 0) * 1000:.1f} ms")
     for d, e in row["splits"]:
         print(f"    split {d:>4g} {units:<2}  {_fmt(e, p)}")
+    if row.get("model"):
+        print(f"    model  MSS {100 * row['model'][0]:+.1f} %, TAU {100 * row['model'][1]:+.1f} %")
     if row.get("steps"):
         s = row["steps"]
         td = s["touchdown_err_frames_median"]
@@ -172,6 +177,10 @@ def _summary(rows: list[dict]) -> dict:
         "start_median_ms": float(np.median(start_ms)) if len(start_ms) else None,
         "crossings_within_2_sigma": float(np.mean(z <= 2.0)) if len(z) else None,
     }
+    models = [r["model"] for r in ok if r.get("model")]
+    if models:
+        summary["mss_abs_err_median_pct"] = 100 * float(np.median([abs(a) for a, _ in models]))
+        summary["tau_abs_err_median_pct"] = 100 * float(np.median([abs(b) for _, b in models]))
     steps = [r["steps"] for r in ok if r.get("steps") and r["fps"] >= 60]
     if steps:
         summary["steps_recall"] = float(np.mean([s["recall"] for s in steps]))
@@ -194,6 +203,9 @@ def _summary(rows: list[dict]) -> dict:
               f"({summary['start_median_ms']:.1f} ms)   target ≤ 0.5")
     if summary["crossings_within_2_sigma"] is not None:
         print(f"  crossings within 2σ         {100 * summary['crossings_within_2_sigma']:.0f} %")
+    if "mss_abs_err_median_pct" in summary:
+        print(f"  sprint model (≥30 m clips)  |MSS error| median {summary['mss_abs_err_median_pct']:.1f} %, "
+              f"|TAU error| median {summary['tau_abs_err_median_pct']:.1f} %   targets 1 %, 3 %")
     if "steps_recall" in summary:
         print(f"  steps (≥60 fps) found       {100 * summary['steps_recall']:.0f} %, spurious "
               f"{100 * summary['steps_spurious_rate']:.0f} %, touchdown median {summary['steps_touchdown_median_frames']} fr, "

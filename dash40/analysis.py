@@ -264,8 +264,9 @@ def _model(result: AnalysisResult, body_mass_kg, height_m) -> dict:
     last = max((c.time_s for c in result.crossings if c.time_s is not None), default=None)
     keep = (t >= result.start.time_s - 0.3) & (t <= (last if last is not None else t[-1]) + 0.05)
     try:
-        fit = fit_trace(t[keep], x[keep], s[keep], t0=result.start.time_s,
-                        t0_uncertainty=max(result.start.uncertainty_s or 0.01, 1e-3), units=result.units)
+        # The chest's trace follows the model with an onset of its own (the trunk rises as the
+        # hips drive): the first movement is the starting value, not a constraint.
+        fit = fit_trace(t[keep], x[keep], s[keep], t0=result.start.time_s, units=result.units)
         if body_mass_kg is not None and height_m is not None:
             fit = fit.with_force_velocity(body_mass_kg=body_mass_kg, height_m=height_m)
     except Dash40Error as exc:

@@ -201,3 +201,17 @@ def test_calibration_that_does_not_fit_the_clip(tmp_path, capsys, synth_tiny):
         analyze(clip, p)
     with pytest.raises(VideoError):
         analyze(tmp_path / "missing.mp4", p)
+
+
+@pytest.mark.slow
+def test_sprint_model_recovered_from_the_measured_trace_of_a_40_yard_clip():
+    """Issue target: MSS within 1 %, TAU within 3 % from the video trace of a 40-yd clip."""
+    from pathlib import Path
+
+    clip = Path(__file__).resolve().parents[1] / "sample_videos" / "demo_40yd_60fps.mp4"
+    truth = json.loads(clip.with_suffix(".truth.json").read_text())
+    r = analyze(clip, clip.with_suffix(".calib.json"))
+    assert r.model["mss"] == pytest.approx(truth["mss"], rel=0.01)
+    assert r.model["tau"] == pytest.approx(truth["tau"], rel=0.03)
+    lo, hi = r.model["ci"]["mss"]
+    assert lo < r.model["mss"] < hi
