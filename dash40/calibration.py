@@ -199,6 +199,19 @@ class LaneGeometry:
     knots_u: tuple[float, ...] = ()  # short form: pixel columns of the lines
     knots_x: tuple[float, ...] = ()  # ... and their distances in metres
     vertical_vp: tuple[float, float, float] | None = None  # image of the world's vertical direction (homogeneous)
+    camera_xz: tuple[float, float] | None = None  # camera position on the ground plane: lane x (m), and
+    # across-lane position in lane widths (same units as s)
+    lane_width_m: float | None = None  # distance between the near and far cones, from the camera model
+
+    def view_angle(self, x_m) -> np.ndarray:
+        """Angle (rad) between the camera's line of sight to the path at lane distance ``x_m`` and
+        the perpendicular to the lane, seen from above (0 = square-on). Zero when unknown."""
+        x_m = np.asarray(x_m, float)
+        if self.camera_xz is None or self.lane_width_m is None:
+            return np.zeros_like(x_m)
+        cx, cs = self.camera_xz
+        depth = abs(self.s_path - cs) * self.lane_width_m
+        return np.arctan2(np.abs(x_m - cx), max(depth, 1e-6))
 
     def with_path(self, s_path: float) -> LaneGeometry:
         from dataclasses import replace
@@ -338,7 +351,50 @@ def lane_geometry(cal: Calibration, s_path: float = 0.5, width: int | None = Non
             f"(off by {resid.max():.0f} px): check its distance and its near/far points."
         )
     vvp = _vertical_vanishing_point(H, width, height) if width and height else None
-    return LaneGeometry(cal.units, direction, H, s_path, tuple(float(ln.near[0]) for ln in cal.lines), tuple(xs), vvp)
+    cam, lane_w = _camera_on_ground(H, width, height) if width and height else (None, None)
+    return LaneGeometry(cal.units, direction, H, s_path, tuple(float(ln.near[0]) for ln in cal.lines), tuple(xs), vvp,
+                        cam, lane_w)
+
+
+def _focal_length(H: np.ndarray, width: int, height: int) -> float:
+    """Focal length (px) from the two perpendicular ground directions; a phone's when unobservable."""
+    cx, cy = (width - 1) / 2.0, (height - 1) / 2.0
+    a, b = H[:, 0], H[:, 1]
+    f = 0.73 * width
+    denom = a[2] * b[2]
+    if abs(denom) > 1e-12:
+        num = (a[0] - cx * a[2]) * (b[0] - cx * b[2]) + (a[1] - cy * a[2]) * (b[1] - cy * b[2])
+        f2 = -num / denom
+        a_dist = abs(a[2]) * width / (np.hypot(a[0], a[1]) + 1e-12)
+        if (0.3 * width) ** 2 < f2 < (4.0 * width) ** 2 and a_dist > 0.05:
+            f = float(np.sqrt(f2))
+    return f
+
+
+def _camera_on_ground(H: np.ndarray, width: int, height: int):
+    """Where the camera stands, seen from above, in (lane metres, lane widths); and the lane's width.
+
+    H = K·[r1, W·r2, t] up to scale (the across-lane axis is in lane widths W): with K from the
+    focal length, the rotation's orthonormality gives the scale and W, and the centre is −Rᵀt.
+    Returns (None, None) when the decomposition is not plausible.
+    """
+    f = _focal_length(H, width, height)
+    K = np.array([[f, 0, (width - 1) / 2.0], [0, f, (height - 1) / 2.0], [0, 0, 1.0]])
+    B = np.linalg.solve(K, H)
+    lam = 1.0 / np.linalg.norm(B[:, 0])
+    if lam * B[2, 2] < 0:  # the ground must be in front of the camera
+        lam = -lam
+    r1 = lam * B[:, 0]
+    w_r2 = lam * B[:, 1]
+    lane_w = float(np.linalg.norm(w_r2))
+    if not (0.3 < lane_w < 30.0):
+        return None, None
+    r2 = w_r2 / lane_w
+    r3 = np.cross(r1, r2)
+    R = np.stack([r1, r2, r3], axis=1)
+    t = lam * B[:, 2]
+    C = -R.T @ t  # (x in m, z in m from the near cones, height)
+    return (float(C[0]), float(C[1] / lane_w)), lane_w
 
 
 def _vertical_vanishing_point(H: np.ndarray, width: int, height: int) -> tuple[float, float, float] | None:

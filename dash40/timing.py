@@ -24,6 +24,7 @@ from .calibration import LaneGeometry
 from .tracking import CELL, RunnerTrack
 
 CHEST_DEFINITION_M = 0.015  # 1-sigma systematic uncertainty of the chest front on a silhouette
+TRUNK_HALF_DEPTH_M = 0.12  # half the chest's front-to-back depth of an athlete
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,12 @@ def lane_positions(track: RunnerTrack, geom: LaneGeometry, reference: str = "tor
     if np.any(ok):
         x[ok] = geom.distance_at(u[ok], v[ok])
         mpp[ok] = np.abs(geom.distance_at(u[ok] + 0.5, v[ok]) - geom.distance_at(u[ok] - 0.5, v[ok]))
+        if reference == "torso":
+            # Seen at an angle θ from the lane's perpendicular, the silhouette's front edge of a
+            # round trunk is the tangent from the camera: it meets the runner's plane r(1/cosθ − 1)
+            # ahead of the chest's true front (r = half the chest's depth).
+            theta = geom.view_angle(x[ok])
+            x[ok] -= TRUNK_HALF_DEPTH_M * (1.0 / np.cos(theta) - 1.0)
     sigma = np.sqrt((0.4 * mpp) ** 2 + (0.01) ** 2)
     return x, sigma
 

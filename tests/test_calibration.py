@@ -115,3 +115,17 @@ def test_missing_or_invalid_file(tmp_path):
     bad.write_text("{not json")
     with pytest.raises(CalibrationError, match="not valid JSON"):
         load_calibration(bad)
+
+
+def test_camera_position_recovered_from_an_angled_view():
+    """With the camera 25° off perpendicular, the focal length and where the camera stands (seen
+    from above) follow from the ground plane: they fix each line's viewing angle."""
+    C = np.array([10.0, 1.2, -20.0])  # the planted camera (see _camera_points)
+    project = _camera_points(25.0)
+    geom = lane_geometry(load_calibration(_cal(project)), s_path=0.5, width=1280, height=720)
+    assert geom.lane_width_m == pytest.approx(3.0, rel=0.01)
+    cam_x, cam_s = geom.camera_xz
+    assert cam_x == pytest.approx(C[0], abs=0.05)
+    assert (0.5 - cam_s) * geom.lane_width_m == pytest.approx(-C[2], rel=0.01)  # 20 m from the path
+    # Viewing angle at the start line: atan(10 / 20) seen from above.
+    assert float(np.degrees(geom.view_angle(0.0))) == pytest.approx(np.degrees(np.arctan(10 / 20)), abs=0.3)
