@@ -86,8 +86,10 @@ class Trace:
 
     time_s: tuple[float, ...] = ()
     position_m: tuple[float, ...] = ()
-    uncertainty_m: tuple[float, ...] = ()
+    uncertainty_m: tuple[float, ...] = ()  # independent from frame to frame (edge noise)
     frame: tuple[int, ...] = ()
+    common_uncertainty_m: tuple[float, ...] = ()  # shared by neighbouring frames (where across the lane
+    # the athlete runs): does not average out
     u_px: tuple[float, ...] = ()  # the reference point's pixel column in the first frame's coordinates
     v_px: tuple[float, ...] = ()  # ... and its row
     drift_px: tuple[tuple[float, float], ...] = ()  # camera drift of that frame against the first frame
