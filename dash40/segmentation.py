@@ -87,8 +87,76 @@ def image_gradients(gray_img: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return gx, gy
 
 
-def register(ref_gray: np.ndarray, cur_gray: np.ndarray, grads=None, iterations: int = 4) -> tuple[np.ndarray, float]:
-    """Where the first frame's pixels are in this frame: an affine warp, to ~0.05 px.
+class Registrar:
+    """Registers frames to a reference picture (see ``register``); the reference's part of the
+    work (gradients, Jacobian) is done once."""
+
+    def __init__(self, ref_gray: np.ndarray, step: int = 3, margin: int = 24):
+        self.ref = ref_gray
+        h, w = ref_gray.shape
+        self.shape = (h, w)
+        gx, gy = image_gradients(ref_gray)
+        m = min(margin, min(h, w) // 4)
+        self.sub = (slice(m, h - m, step), slice(m, w - m, step))
+        ys, xs = np.mgrid[self.sub]
+        gxi, gyi = gx[self.sub].ravel(), gy[self.sub].ravel()
+        self.refi = ref_gray[self.sub].ravel()
+        self.cx, self.cy = (w - 1) / 2.0, (h - 1) / 2.0
+        xc, yc = (xs.ravel() - self.cx) / w, (ys.ravel() - self.cy) / w
+        self.J = np.stack([gxi * xc, gxi * yc, gyi * xc, gyi * yc, gxi, gyi], axis=1)
+        self.margin = m
+
+    def __call__(self, cur_gray: np.ndarray, iterations: int = 4, start: np.ndarray | None = None
+                 ) -> tuple[np.ndarray, float]:
+        """(M, confidence): ``M`` (2×3) maps a reference pixel p to M·[p, 1] in ``cur``.
+
+        ``start`` (the previous frame's warp) skips the phase correlation; if the refinement from
+        it does not settle, the frame is registered from scratch.
+        """
+        if start is not None:
+            M, ok = self._refine(cur_gray, start.copy(), iterations)
+            if ok:
+                return M, 1.0
+        dx, dy, resp = shift_and_confidence(self.ref, cur_gray)
+        M = np.array([[1.0, 0.0, dx], [0.0, 1.0, dy]])
+        if max(abs(dx), abs(dy)) > self.margin - 2:
+            return M, resp  # moved too far for the refinement's margin: keep the coarse estimate
+        M, _ = self._refine(cur_gray, M, iterations)
+        return M, resp
+
+    def _refine(self, cur_gray: np.ndarray, M: np.ndarray, iterations: int) -> tuple[np.ndarray, bool]:
+        h, w = self.shape
+        settled = False
+        for _ in range(iterations):
+            aligned = cv2.warpAffine(cur_gray, M, (w, h), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+                                     borderMode=cv2.BORDER_REPLICATE)
+            r = aligned[self.sub].ravel() - self.refi
+            scale = 1.4826 * float(np.median(np.abs(r[::7]))) + 1e-3
+            ok = np.abs(r) < 3.0 * scale
+            Jo = self.J[ok]
+            A = Jo.T @ Jo
+            b = Jo.T @ r[ok]
+            try:
+                e = np.linalg.solve(A + 1e-9 * np.trace(A) * np.eye(6), b)
+            except np.linalg.LinAlgError:
+                break
+            # e = (a, b, c, d, tx, ty) in centred, width-normalised coordinates: the picture is off
+            # by [[a, b], [c, d]]·(p − c)/w + t; take it off M.
+            D = np.array([[e[0], e[1]], [e[2], e[3]]]) / w
+            t = np.array([e[4], e[5]]) - D @ np.array([self.cx, self.cy])
+            if np.abs(t).max() > 3.0 or np.abs(D).max() > 0.02:
+                break
+            L = M[:, :2].copy()
+            M[:, :2] = L @ (np.eye(2) - D)
+            M[:, 2] = M[:, 2] - L @ t
+            if np.abs(t).max() < 0.02 and np.abs(D).max() * w < 0.02:
+                settled = True
+                break
+        return M, settled
+
+
+def register(ref_gray: np.ndarray, cur_gray: np.ndarray, iterations: int = 4) -> tuple[np.ndarray, float]:
+    """Where the reference's pixels are in this frame: an affine warp, to ~0.05 px.
 
     A hand-held phone drifts, turns a little about its axis and changes its zoom slightly, so the
     picture moves by a translation plus a small rotation and scale. Phase correlation finds the
@@ -98,45 +166,9 @@ def register(ref_gray: np.ndarray, cur_gray: np.ndarray, grads=None, iterations:
 
     Returns (M, confidence): ``M`` (2×3) maps a point p of ``ref`` to M·[p, 1] in ``cur``;
     confidence is the phase-correlation peak (below ~0.05 the estimate is not to be trusted).
+    For many frames against one reference, build a ``Registrar`` once.
     """
-    dx, dy, resp = shift_and_confidence(ref_gray, cur_gray)
-    M = np.array([[1.0, 0.0, dx], [0.0, 1.0, dy]])
-    gx, gy = grads if grads is not None else image_gradients(ref_gray)
-    h, w = ref_gray.shape
-    m = int(np.ceil(max(abs(dx), abs(dy)) + 0.01 * max(h, w))) + 3
-    if m * 2 >= min(h, w):
-        return M, resp
-    ys, xs = np.mgrid[m:h - m:2, m:w - m:2]
-    sub = (slice(m, h - m, 2), slice(m, w - m, 2))
-    gxi, gyi, refi = gx[sub].ravel(), gy[sub].ravel(), ref_gray[sub].ravel()
-    # Coordinates about the centre (well conditioned); the warp is expressed in pixel coordinates.
-    cx, cy = (w - 1) / 2.0, (h - 1) / 2.0
-    xc, yc = (xs.ravel() - cx) / w, (ys.ravel() - cy) / w
-    J = np.stack([gxi * xc, gxi * yc, gyi * xc, gyi * yc, gxi, gyi], axis=1)
-    for _ in range(iterations):
-        aligned = cv2.warpAffine(cur_gray, M, (w, h), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
-                                 borderMode=cv2.BORDER_REPLICATE)
-        r = aligned[sub].ravel() - refi
-        scale = 1.4826 * float(np.median(np.abs(r))) + 1e-3
-        ok = np.abs(r) < 3.0 * scale
-        Jo = J[ok]
-        A = Jo.T @ Jo
-        b = Jo.T @ r[ok]
-        try:
-            e = np.linalg.solve(A + 1e-9 * np.trace(A) * np.eye(6), b)
-        except np.linalg.LinAlgError:
-            break
-        # e = (a, b, c, d, tx, ty) in centred, width-normalised coordinates: the picture is off by
-        # [[a, b], [c, d]]·(p − c)/w + t; take it off M.
-        D = np.array([[e[0], e[1]], [e[2], e[3]]]) / w
-        t = np.array([e[4], e[5]]) - D @ np.array([cx, cy])
-        if np.abs(t).max() > 3.0 or np.abs(D).max() > 0.02:
-            break
-        M[:, :2] = M[:, :2] @ (np.eye(2) - D)
-        M[:, 2] = M[:, 2] - M[:, :2] @ t
-        if np.abs(t).max() < 0.01 and np.abs(D).max() * w < 0.01:
-            break
-    return M, resp
+    return Registrar(ref_gray)(cur_gray, iterations)
 
 
 def scale_warp(M: np.ndarray, scale: float) -> np.ndarray:
@@ -196,10 +228,10 @@ def build_background(path, info: VideoInfo, *, max_samples: int = 15, progress=N
     ref = gray(reduce(samples[0], scale))
     aligned = []
     shifts = []
-    grads = image_gradients(ref)
+    registrar = Registrar(ref)
     corners = np.array([[0, 0, 1], [ref.shape[1], 0, 1], [0, ref.shape[0], 1], [ref.shape[1], ref.shape[0], 1]], float)
     for img in samples[1:]:
-        M, resp = register(ref, gray(reduce(img, scale)), grads)
+        M, resp = registrar(gray(reduce(img, scale)))
         if resp < 0.05:
             M = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
         shifts.append(float(np.max(np.abs(corners @ M.T - corners[:, :2]))))

@@ -28,12 +28,11 @@ import numpy as np
 from .calibration import LaneGeometry
 from .segmentation import (
     Background,
+    Registrar,
     colour_distance,
     exposure_gain,
     gray,
-    image_gradients,
     reduce,
-    register,
     scale_warp,
     shadow_mask,
     warp_to_reference,
@@ -125,10 +124,12 @@ class Measurer:
         self.bg_full_f = bg.full.astype(np.float32)
         self.noise_full = max(bg.noise_full, 1.0)
         self.roi = self._lane_roi()
+        rows_any = np.nonzero(self.roi.any(axis=1))[0]
+        self.roi_rows = (int(rows_any[0]), int(rows_any[-1]) + 1) if len(rows_any) else (0, self.roi.shape[0])
         self.ref_slack: np.ndarray | None = None
         self.prev_aligned: np.ndarray | None = None
         self.prev_warp: np.ndarray | None = None
-        self.bg_grads = None if bg.static else image_gradients(bg.work_gray)
+        self.registrar = None if bg.static else Registrar(bg.work_gray)
 
     def _lane_roi(self) -> np.ndarray:
         """Work-scale pixels where a runner in the lane can appear (feet in the lane, head above)."""
@@ -157,7 +158,7 @@ class Measurer:
         if self.bg.static:
             M = IDENTITY
         else:
-            M, resp = register(self.bg.work_gray, g, self.bg_grads)
+            M, resp = self.registrar(g, start=self.prev_warp)
             if self.prev_warp is not None:
                 jump = float(np.abs(M[:, 2] - self.prev_warp[:, 2]).max())
                 # A phone drifts smoothly: a weak peak or a jump of many pixels in one frame is noise.
@@ -203,13 +204,19 @@ class Measurer:
     # ------------------------------------------------------------------------------------------
     def _find_runner(self, aligned: np.ndarray, bg_work: np.ndarray, valid):
         s = self.s
-        d = colour_distance(aligned, bg_work).astype(np.float32)
+        # Only the rows where a runner in the lane can be (the lane ROI's band) are examined.
+        r0, r1 = self.roi_rows
+        band = slice(r0, r1)
+        d = colour_distance(aligned[band], bg_work[band]).astype(np.float32)
         thr = max(4.0 * self.bg.noise, 14.0)
         # A residual misalignment of about a pixel changes a pixel by up to its gradient.
-        slack = 0.0 if self.bg.static else 0.8 * self.bg.work_grad
-        fg = (d > thr + slack) & self.roi & ~shadow_mask(aligned, bg_work)
-        mask = np.zeros(d.shape, np.uint8)
-        mask[valid] = fg[valid]
+        slack = 0.0 if self.bg.static else 0.8 * self.bg.work_grad[band]
+        fg = (d > thr + slack) & self.roi[band] & ~shadow_mask(aligned[band], bg_work[band])
+        mask = np.zeros(aligned.shape[:2], np.uint8)
+        mask[band] = fg
+        keep_valid = np.zeros_like(mask)
+        keep_valid[valid] = 1
+        mask &= keep_valid
         ppm_w = self.band.px_per_m(self.W / 2) * s
         k = max(1, int(round(0.12 * ppm_w)))
         closed = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
@@ -350,30 +357,9 @@ def _trunk_front(d: np.ndarray, noise: float, ppm: float, x0: int, y0: int, widt
     tys, txs = np.nonzero(trunk)
     ty0, ty1 = tys.min(), tys.max()
     rows = np.arange(ty0, ty0 + max(1, int(round(0.45 * (ty1 - ty0 + 1)))))
-    fronts = []
-    win = max(3, kd)
-    for r in rows:
-        cols = np.nonzero(trunk[r])[0]
-        if cols.size == 0:
-            continue
-        ur = int(cols.max())
-        a = max(0, ur - win)
-        # Integrate coverage up to the end of this run of foreground (not into an arm ahead).
-        b = ur + 1
-        while b < d.shape[1] and b <= ur + 5 and d[r, b] > thr:
-            b += 1
-        b = min(d.shape[1], b + 1)
-        prof = d[r, a:b]
-        inner = d[r, a:ur + 1]
-        c = float(np.percentile(inner, 80)) if inner.size else 0.0
-        if c <= thr:
-            fronts.append((r, ur + 0.5))
-            continue
-        alpha = np.clip((prof - noise) / (c - noise), 0.0, 1.0)
-        fronts.append((r, a - 0.5 + float(alpha.sum())))
-    if not fronts:
+    fr = _row_fronts(d, trunk, rows, max(3, kd), thr, noise)
+    if fr is None:
         return None
-    fr = np.array(fronts)
     keep = _trunk_edge_rows(fr[:, 0], fr[:, 1], tol=max(1.0, 0.03 * ppm))
     fr = fr[keep]
     u_rows = fr[:, 1]
@@ -404,6 +390,43 @@ def _trunk_front(d: np.ndarray, noise: float, ppm: float, x0: int, y0: int, widt
         "foot": (to_u(foot_u_c), y0 + low_v),
         "ground": ground_ff,
     }
+
+
+def _row_fronts(d: np.ndarray, trunk: np.ndarray, rows: np.ndarray, win: int, thr: float, noise: float):
+    """Sub-pixel front edge on each row: (row, edge) pairs, or None.
+
+    Along a row the trunk's colour distance to the background is C inside and falls to 0 outside;
+    a pixel the edge crosses (anti-aliasing, motion blur) has a fraction of C. Summing the
+    fractions from ``win`` pixels inside to the end of this run of foreground gives the edge's
+    position exactly for any blur profile (the coverage integral). C is the row's 80th percentile
+    inside the trunk.
+    """
+    sub = trunk[rows]
+    has = sub.any(axis=1)
+    if not has.any():
+        return None
+    rows = rows[has]
+    sub = sub[has]
+    w = d.shape[1]
+    ur = w - 1 - np.argmax(sub[:, ::-1], axis=1)  # last trunk pixel on each row
+    offs = np.arange(-win, 6)
+    cols = ur[:, None] + offs[None, :]
+    valid = (cols >= 0) & (cols < w)
+    vals = np.where(valid, d[rows[:, None], np.clip(cols, 0, w - 1)], 0.0)
+    inner = np.where(offs[None, :] <= 0, vals, np.nan)
+    inner[~valid] = np.nan
+    c = np.nanpercentile(inner, 80, axis=1)
+    # Stop at the end of this run of foreground (not into an arm ahead of the trunk).
+    ahead = offs[None, :] > 0
+    gap = ahead & (vals <= thr)
+    first_gap = np.where(gap.any(axis=1), np.argmax(gap, axis=1), len(offs))
+    upto = np.minimum(first_gap + 1, len(offs))  # include the first pixel past the run
+    use = valid & (np.arange(len(offs))[None, :] < upto[:, None])
+    alpha = np.clip((vals - noise) / np.maximum(c - noise, 1e-6)[:, None], 0.0, 1.0)
+    start = np.maximum(ur - win, 0)
+    edge = start - 0.5 + np.sum(np.where(use & (cols >= start[:, None]), alpha, 0.0), axis=1)
+    edge = np.where(c > thr, edge, ur + 0.5)
+    return np.stack([rows.astype(float), edge], axis=1)
 
 
 def _trunk_edge_rows(rows: np.ndarray, fronts: np.ndarray, tol: float) -> np.ndarray:
