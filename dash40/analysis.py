@@ -143,7 +143,7 @@ def _time_track(track: RunnerTrack, geom: LaneGeometry, cal: Calibration, info, 
         onset = detect_start(track, x, period)
     except _NoStart:
         fin = x[np.isfinite(x)]
-        if len(fin) and float(np.max(fin) - np.min(fin)) > 1.0:
+        if len(fin) and float(fin[0] - np.min(fin)) > 1.0 and float(np.max(fin) - fin[0]) < 0.25:
             raise AnalysisError(
                 "The athlete moves against the order of the timing lines (toward the first line): check that the "
                 "calibration's lines are listed from the start toward the finish of this run."

@@ -122,7 +122,9 @@ def detect_start(track: RunnerTrack, x: np.ndarray, frame_period: float) -> Onse
     i_big = None
     for j in np.nonzero(away)[0]:
         window = (t_ok >= t_ok[j]) & (t_ok <= t_ok[j] + 0.3)
-        if window.sum() >= 3 and away[window].all():
+        span = t_ok[window].max() - t_ok[j]
+        at_end = t_ok[-1] < t_ok[j] + 0.3  # the clip ends within the window
+        if window.sum() >= 3 and (span >= 0.2 or at_end) and away[window].all():
             i_big = int(ok[j])
             break
     if i_big is None:
