@@ -57,7 +57,8 @@ def _ensure_chromium() -> None:
 def run() -> None:
     _install(dev=False)
     port = os.environ.get("DASH40_PORT", "8501")
-    print(f"dash40 dashboard: http://localhost:{port}", flush=True)
+    os.environ.setdefault("DASH40_DATA_DIR", str(ROOT / "data"))
+    print(f"dash40 dashboard: http://localhost:{port}  (data in {os.environ['DASH40_DATA_DIR']})", flush=True)
     os.execv(
         str(PY),
         [str(PY), "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",

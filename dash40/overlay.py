@@ -237,3 +237,20 @@ def _crop_around_runner(img, result, idx, cal, dist):
     if b - a < 16 or d - c < 16:
         return img
     return img[c:d, a:b]
+
+
+def draw_calibration(image_rgb: np.ndarray, calibration) -> np.ndarray:
+    """The first frame with the timing lines drawn and labelled (RGB in, RGB out)."""
+    cal = load_calibration(calibration)
+    img = image_rgb[:, :, ::-1].copy()
+    h, w = img.shape[:2]
+    sc = max(0.5, w / 1280)
+    for ln in cal.lines:
+        (u0, v0), (u1, v1) = ln.endpoints(h)
+        p0, p1 = (int(round(u0)), int(round(v0))), (int(round(u1)), int(round(v1)))
+        cv2.line(img, p0, p1, HIT_COLOUR, max(2, int(2 * sc)), cv2.LINE_AA)
+        for p in (p0, p1):
+            cv2.circle(img, p, max(3, int(4 * sc)), (0, 0, 255), -1, cv2.LINE_AA)
+        top = p0 if p0[1] < p1[1] else p1
+        _text(img, f"{ln.distance:g} {cal.units}", (top[0] + 6, max(18, top[1] - 8)), 0.7 * sc, HIT_COLOUR, 2)
+    return img[:, :, ::-1].copy()

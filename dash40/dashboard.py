@@ -1,0 +1,290 @@
+"""What the dashboard's pages show, computed without Streamlit: tables, deltas, leaderboards,
+exports, the demo data and the pictures. The pages only lay these out."""
+
+from __future__ import annotations
+
+import html
+import io
+import os
+from collections.abc import Callable, Sequence
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from .result import YARD_M, AnalysisResult, to_metres
+
+SPLIT_COLUMNS = {"split_10yd": "10 yd", "split_20yd": "20 yd", "split_40yd": "40 yd"}
+
+
+def fmt_time(t: float | None) -> str:
+    """Times as coaches read them: 0.01 s ("—" when there is none)."""
+    return "—" if t is None or t != t else f"{t:.2f}"
+
+
+def _r2(v: float | None) -> float | None:
+    return None if v is None else round(float(v), 2)
+
+
+def convert_distance(d: float, units_from: str, units_to: str) -> float:
+    return d if units_from == units_to else (to_metres(d, units_from) / (YARD_M if units_to == "yd" else 1.0))
+
+
+def event_time(result: AnalysisResult, event: str, corrections: dict[str, tuple[int, float]] | None = None) -> float | None:
+    """The time of an event ("start" or "line:<distance>"), the coach's correction if any."""
+    if corrections and event in corrections:
+        return corrections[event][1]
+    if event == "start":
+        return result.start.time_s
+    d = float(event.split(":", 1)[1])
+    for c in result.crossings:
+        if abs(c.distance - d) < 1e-9:
+            return c.time_s
+    return None
+
+
+def nudge(result: AnalysisResult, event: str, frames: int) -> float | None:
+    """The event's automatic time moved by whole frame periods of the capture rate."""
+    t = event_time(result, event)
+    return None if t is None else t + frames / result.capture_fps
+
+
+def split_table(result: AnalysisResult, units: str | None = None,
+                corrections: dict[str, tuple[int, float]] | None = None) -> pd.DataFrame:
+    """One row per timing line: crossing, split from first movement (0.01 s), uncertainty (ms)."""
+    units = units or result.units
+    t0 = event_time(result, "start", corrections)
+    rows = []
+    first = next((c for c in result.crossings if c.time_s is not None), None)
+    for c in result.crossings:
+        t = event_time(result, f"line:{c.distance:g}", corrections)
+        if result.flying:
+            base = event_time(result, f"line:{first.distance:g}", corrections) if first else None
+            split = None if (t is None or base is None or c is first) else t - base
+        else:
+            split = None if (t is None or t0 is None or c.distance <= 0 or t <= t0) else t - t0
+        corrected = bool(corrections and f"line:{c.distance:g}" in corrections)
+        rows.append({
+            "Line": f"{convert_distance(c.distance, result.units, units):g} {units}",
+            "Split (s)": fmt_time(split),
+            "Crossing (s)": "—" if t is None else f"{t:.3f}",
+            "± (ms)": "—" if c.uncertainty_s is None else f"{1000 * c.uncertainty_s:.0f}",
+            "Note": ("corrected by coach" if corrected else "") or c.note,
+        })
+    return pd.DataFrame(rows)
+
+
+def _run_split(run, key: str) -> float | None:
+    return getattr(run, key)
+
+
+def progress_table(runs: Sequence) -> pd.DataFrame:
+    """Every run of an athlete over time, with the numbers a coach follows."""
+    rows = []
+    for r in runs:
+        rows.append({
+            "Date": r.session_date, "Run": r.id, "Place": r.place or "",
+            **{label: _run_split(r, k) for k, label in SPLIT_COLUMNS.items()},
+            "MSS (m/s)": _r2(r.mss), "MAC (m/s²)": _r2(r.mac), "F0 (N/kg)": _r2(r.f0_n_kg), "V0 (m/s)": _r2(r.v0),
+            "Pmax (W/kg)": _r2(r.pmax_w_kg),
+        })
+    return pd.DataFrame(rows)
+
+
+def personal_bests(runs: Sequence) -> dict[str, tuple[float, date] | None]:
+    """Best 10/20/40-yd splits (lowest) and best MSS (highest), with their dates."""
+    out: dict[str, tuple[float, date] | None] = {}
+    for k, label in SPLIT_COLUMNS.items():
+        vals = [(getattr(r, k), r.session_date) for r in runs if getattr(r, k) is not None]
+        out[label] = min(vals) if vals else None
+    vals = [(r.mss, r.session_date) for r in runs if r.mss is not None]
+    out["MSS"] = max(vals) if vals else None
+    return out
+
+
+def change_since_last_session(runs: Sequence) -> dict[str, float | None]:
+    """Best split of the latest session minus best split of the session before (negative = faster)."""
+    by_session: dict[int, list] = {}
+    for r in runs:
+        by_session.setdefault(r.session_id, []).append(r)
+    order = sorted(by_session, key=lambda s: (by_session[s][0].session_date, s))
+    out: dict[str, float | None] = {label: None for label in SPLIT_COLUMNS.values()}
+    if len(order) < 2:
+        return out
+    last, before = by_session[order[-1]], by_session[order[-2]]
+    for k, label in SPLIT_COLUMNS.items():
+        a = [getattr(r, k) for r in last if getattr(r, k) is not None]
+        b = [getattr(r, k) for r in before if getattr(r, k) is not None]
+        out[label] = (min(a) - min(b)) if a and b else None
+    return out
+
+
+def leaderboard(runs: Sequence, by: str = "split_40yd") -> pd.DataFrame:
+    """All reps of a day ranked by a split (fastest first); reps without it go last."""
+    rows = [{"Athlete": r.athlete, "Run": r.id, **{label: getattr(r, k) for k, label in SPLIT_COLUMNS.items()},
+             "MSS (m/s)": _r2(r.mss)} for r in runs]
+    df = pd.DataFrame(rows)
+    if df.empty:
+        return df
+    col = SPLIT_COLUMNS.get(by, by)
+    df = df.sort_values(col, na_position="last").reset_index(drop=True)
+    df.insert(0, "Rank", range(1, len(df) + 1))
+    return df
+
+
+def compare_table(runs: Sequence) -> pd.DataFrame:
+    """Runs side by side with the difference to the first one (negative = faster)."""
+    if not runs:
+        return pd.DataFrame()
+    base = runs[0]
+    rows = []
+    for r in runs:
+        row = {"Run": f"#{r.id} {r.athlete} {r.session_date}"}
+        for k, label in SPLIT_COLUMNS.items():
+            v, b = getattr(r, k), getattr(base, k)
+            row[label] = fmt_time(v)
+            row[f"Δ {label}"] = "" if (v is None or b is None or r is base) else f"{v - b:+.2f}"
+        row["MSS (m/s)"] = "—" if r.mss is None else f"{r.mss:.2f}"
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def runs_csv(runs: Sequence) -> str:
+    """Runs and their splits as CSV (one row per run, one column per split)."""
+    rows = []
+    for r in runs:
+        row = {"run": r.id, "athlete": r.athlete, "date": r.session_date.isoformat(), "place": r.place or "",
+               "units": r.units, "first_movement_s": r.result.start.time_s}
+        for s in r.result.splits:
+            row[f"split_{s.distance:g}{r.units}_s"] = round(s.time_s, 3)
+        row.update(mss_m_s=r.mss, mac_m_s2=r.mac, f0_n_kg=r.f0_n_kg, v0_m_s=r.v0, pmax_w_kg=r.pmax_w_kg)
+        rows.append(row)
+    buf = io.StringIO()
+    pd.DataFrame(rows).to_csv(buf, index=False)
+    return buf.getvalue()
+
+
+# -- pictures --------------------------------------------------------------------------------------
+
+
+def progress_figure(runs: Sequence) -> go.Figure:
+    fig = go.Figure()
+    for k, label in SPLIT_COLUMNS.items():
+        pts = [(r.session_date, getattr(r, k), r.id) for r in runs if getattr(r, k) is not None]
+        if pts:
+            fig.add_trace(go.Scatter(x=[p[0] for p in pts], y=[p[1] for p in pts], mode="lines+markers", name=label,
+                                     text=[f"run #{p[2]}" for p in pts],
+                                     hovertemplate="%{x}<br>%{y:.2f} s<br>%{text}<extra>" + label + "</extra>"))
+    fig.update_layout(title="Splits over time (lower is faster)", xaxis_title="Session date",
+                      yaxis_title="Split (s)", height=360, margin=dict(l=40, r=20, t=50, b=40))
+    return fig
+
+
+def velocity_overlay_figure(runs: Sequence) -> go.Figure:
+    """Velocity–time of several runs from their measured traces (time from first movement)."""
+    from .kinematics import trace_velocity
+
+    fig = go.Figure()
+    for r in runs:
+        tr = r.result.trace
+        if len(tr.time_s) < 8:
+            continue
+        t0 = r.result.start.time_s or tr.time_s[0]
+        v = trace_velocity(tr.time_s, tr.position_m)
+        fig.add_trace(go.Scatter(x=[t - t0 for t in tr.time_s], y=list(v), mode="lines",
+                                 name=f"#{r.id} {r.athlete} {r.session_date}"))
+    fig.update_layout(title="Velocity from the video", xaxis_title="Time from first movement (s)",
+                      yaxis_title="Velocity (m/s)", height=360, margin=dict(l=40, r=20, t=50, b=40))
+    return fig
+
+
+def sprint_fit_of(result: AnalysisResult):
+    """The sprint model of a run's measured trace, as the figures want it (None when not fitted)."""
+    import numpy as np
+
+    from .errors import Dash40Error
+    from .kinematics import fit_trace
+
+    if result.flying or result.start.time_s is None or len(result.trace.time_s) < 10:
+        return None
+    t = np.asarray(result.trace.time_s)
+    x = np.asarray(result.trace.position_m)
+    last = max((c.time_s for c in result.crossings if c.time_s is not None), default=t[-1])
+    keep = (t >= result.start.time_s - 0.3) & (t <= last + 0.05)
+    try:
+        return fit_trace(t[keep], x[keep], np.asarray(result.trace.uncertainty_m)[keep], t0=result.start.time_s,
+                         units=result.units)
+    except Dash40Error:
+        return None
+
+
+def athlete_report_html(athlete: dict, runs: Sequence) -> str:
+    """A one-page progress report a coach can send (self-contained HTML)."""
+    pbs = personal_bests(runs)
+    change = change_since_last_session(runs)
+    table = progress_table(runs)
+    for col in SPLIT_COLUMNS.values():
+        if col in table:
+            table[col] = table[col].map(fmt_time)
+    fig = progress_figure(runs).to_html(full_html=False, include_plotlyjs="cdn")
+    pb_rows = "".join(
+        f"<tr><td>{html.escape(k)}</td><td>{'—' if v is None else (f'{v[0]:.2f}' + (' m/s' if k == 'MSS' else ' s'))}</td>"
+        f"<td>{'' if v is None else v[1]}</td></tr>" for k, v in pbs.items())
+    ch = ", ".join(f"{k}: {v:+.2f} s" for k, v in change.items() if v is not None) or "one session so far"
+    return f"""<!doctype html><html><head><meta charset="utf-8"><title>{html.escape(athlete['name'])} — dash40 report</title>
+<style>body{{font-family:sans-serif;max-width:900px;margin:2em auto}}table{{border-collapse:collapse}}
+td,th{{border:1px solid #ccc;padding:4px 8px}}</style></head><body>
+<h1>{html.escape(athlete['name'])}</h1><p>{html.escape(athlete.get('position') or '')}</p>
+<h2>Personal bests</h2><table><tr><th></th><th>Best</th><th>Date</th></tr>{pb_rows}</table>
+<p>Change since the last session: {html.escape(ch)}</p>
+<h2>Every run</h2>{table.to_html(index=False, na_rep='—', float_format=lambda x: f'{x:.2f}')}
+<h2>Progress</h2>{fig}<p><small>Timed from video by dash40 at the chest (photo-finish convention).</small></p>
+</body></html>"""
+
+
+# -- first start -------------------------------------------------------------------------------------
+
+
+def sample_dir() -> Path:
+    return Path(__file__).resolve().parents[1] / "sample_videos"
+
+
+def seed_demo(store, samples: Path | None = None, progress: Callable[[float, str], None] | None = None) -> int:
+    """On first start: a demo athlete with the committed sample clips analysed (real analyses).
+
+    Returns how many runs were added (0 when the database already has runs or no sample exists).
+    """
+    from .analysis import analyze
+    from .calibration import load_calibration
+    from .errors import Dash40Error
+
+    if store.count_runs() > 0:
+        return 0
+    samples = samples or sample_dir()
+    clips = sorted(p for p in samples.glob("*.mp4") if p.with_suffix(".calib.json").exists())
+    if not clips:
+        return 0
+    athlete = store.add_athlete("Demo Athlete", position="WR", body_mass_kg=88.0, height_m=1.85,
+                                notes="Generated sample clips (dash40.synth), analysed on first start.")
+    sessions = [store.add_session(date(2026, 11, 10), place="Indoor turf", surface="turf",
+                                  notes="Demo session 1"),
+                store.add_session(date(2026, 11, 24), place="Indoor turf", surface="turf", notes="Demo session 2")]
+    added = 0
+    for i, clip in enumerate(clips):
+        if progress:
+            progress(i / len(clips), f"Analysing the sample clip {clip.name}")
+        cal = load_calibration(clip.with_suffix(".calib.json")).to_dict()
+        try:
+            res = analyze(clip, cal, body_mass_kg=88.0, height_m=1.85)
+        except Dash40Error:
+            continue
+        store.save_run(athlete, sessions[i % 2], clip, cal, res, notes="demo")
+        added += 1
+    if progress:
+        progress(1.0, "Demo ready")
+    return added
+
+
+def default_units() -> str:
+    return os.environ.get("DASH40_UNITS", "yd")

@@ -1,0 +1,53 @@
+"""Athlete: every run over time, personal bests, change since the last session, exports."""
+
+import streamlit as st
+
+import ui
+from dash40.dashboard import (
+    athlete_report_html,
+    change_since_last_session,
+    fmt_time,
+    personal_bests,
+    progress_figure,
+    progress_table,
+    runs_csv,
+    velocity_overlay_figure,
+)
+
+store = ui.get_store()
+st.title("Athlete")
+athlete_id = ui.athlete_picker(store, allow_new=False, key="athlete_page")
+if athlete_id is None:
+    st.info("No athlete yet: add one on the Analyze page.")
+    st.stop()
+athlete = next(a for a in store.athletes() if a["id"] == athlete_id)
+runs = store.runs(athlete_id=athlete_id)
+st.caption(" · ".join(x for x in (athlete.get("position"),
+                                   f"{athlete['body_mass_kg']:g} kg" if athlete.get("body_mass_kg") else None,
+                                   f"{athlete['height_m']:g} m" if athlete.get("height_m") else None) if x))
+if not runs:
+    st.info("No run saved for this athlete yet.")
+    st.stop()
+
+pbs = personal_bests(runs)
+change = change_since_last_session(runs)
+cols = st.columns(4)
+for col, label in zip(cols[:3], ("10 yd", "20 yd", "40 yd"), strict=True):
+    pb = pbs[label]
+    delta = change[label]
+    col.metric(f"Best {label}", "—" if pb is None else f"{pb[0]:.2f} s",
+               None if delta is None else f"{delta:+.2f} s since last session", delta_color="inverse")
+mss = pbs["MSS"]
+cols[3].metric("Best MSS", "—" if mss is None else f"{mss[0]:.2f} m/s")
+
+st.plotly_chart(progress_figure(runs), use_container_width=True)
+table = progress_table(runs)
+for c in ("10 yd", "20 yd", "40 yd"):
+    table[c] = table[c].map(fmt_time)
+st.dataframe(table, hide_index=True, use_container_width=True)
+st.plotly_chart(velocity_overlay_figure(runs[-5:]), use_container_width=True)
+
+d1, d2 = st.columns(2)
+d1.download_button("Runs and splits (CSV)", runs_csv(runs), file_name=f"dash40_{athlete['name']}.csv", mime="text/csv")
+d2.download_button("Progress report (HTML)", athlete_report_html(athlete, runs),
+                   file_name=f"dash40_{athlete['name']}_report.html", mime="text/html")

@@ -1,0 +1,27 @@
+"""Compare: runs side by side (one athlete across dates, or several athletes)."""
+
+import streamlit as st
+
+import ui
+from dash40.dashboard import compare_table, velocity_overlay_figure
+from dash40.figures import steps_figure
+
+store = ui.get_store()
+st.title("Compare runs")
+runs = store.runs()
+if len(runs) < 2:
+    st.info("Save at least two runs to compare them.")
+    st.stop()
+labels = {r.id: f"#{r.id} {r.athlete} — {r.session_date}" for r in runs}
+chosen = st.multiselect("Runs (the first is the reference for the differences)", list(labels),
+                        default=[runs[-2].id, runs[-1].id], format_func=labels.get)
+picked = [next(r for r in runs if r.id == i) for i in chosen]
+if len(picked) < 2:
+    st.stop()
+st.dataframe(compare_table(picked), hide_index=True, use_container_width=True)
+st.plotly_chart(velocity_overlay_figure(picked), use_container_width=True)
+cols = st.columns(len(picked))
+for col, r in zip(cols, picked, strict=True):
+    if r.result.steps:
+        col.plotly_chart(steps_figure([s.__dict__ for s in r.result.steps], units=r.units,
+                                      title=f"Steps — run #{r.id}"), use_container_width=True)

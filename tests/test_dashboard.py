@@ -1,0 +1,75 @@
+"""The dashboard's numbers, computed without Streamlit."""
+
+from dataclasses import replace
+from datetime import date
+
+import pytest
+from test_store import _result
+
+from dash40.dashboard import (
+    athlete_report_html,
+    change_since_last_session,
+    compare_table,
+    fmt_time,
+    leaderboard,
+    nudge,
+    personal_bests,
+    runs_csv,
+    split_table,
+)
+from dash40.store.api import RunRow
+
+
+def _row(i, day, session, s10, s40, mss=9.0, athlete="A"):
+    return RunRow(id=i, athlete_id=1, athlete=athlete, session_id=session, session_date=day, place="turf", units="yd",
+                  result=_result(), calibration={}, clip_path="", corrections={}, split_10yd=s10, split_20yd=None,
+                  split_40yd=s40, mss=mss, mac=None, f0_n_kg=None, v0=None, pmax_w_kg=None)
+
+
+RUNS = [_row(1, date(2026, 11, 10), 1, 1.95, 5.05), _row(2, date(2026, 11, 10), 1, 1.92, 5.01, mss=9.3),
+        _row(3, date(2026, 11, 24), 2, 1.90, None), _row(4, date(2026, 11, 24), 2, 1.93, 4.97)]
+
+
+def test_times_as_coaches_read_them():
+    assert fmt_time(1.914) == "1.91" and fmt_time(None) == "—" and fmt_time(float("nan")) == "—"
+
+
+def test_split_table_in_either_unit_and_with_a_correction():
+    r = _result()
+    t = split_table(r, "m")
+    assert list(t["Line"]) == ["9.144 m", "18.288 m", "36.576 m"]
+    assert list(t["Split (s)"]) == ["1.91", "3.00", "4.98"]
+    corrected = split_table(r, "yd", {"line:10": (1, nudge(r, "line:10", 1))})
+    assert corrected["Split (s)"][0] == f"{2.71 + 1 / 60 - 0.8:.2f}" and "coach" in corrected["Note"][0]
+
+
+def test_personal_bests_and_change_since_last_session():
+    pbs = personal_bests(RUNS)
+    assert pbs["10 yd"] == (1.90, date(2026, 11, 24)) and pbs["40 yd"] == (4.97, date(2026, 11, 24))
+    assert pbs["MSS"] == (9.3, date(2026, 11, 10))
+    ch = change_since_last_session(RUNS)
+    assert ch["10 yd"] == pytest.approx(1.90 - 1.92) and ch["40 yd"] == pytest.approx(4.97 - 5.01)
+
+
+def test_leaderboard_ranks_fastest_first_and_missing_last():
+    board = leaderboard(RUNS, "split_40yd")
+    assert list(board["Run"]) == [4, 2, 1, 3]
+    assert list(board["Rank"]) == [1, 2, 3, 4]
+
+
+def test_compare_deltas_against_the_first_run():
+    t = compare_table([RUNS[0], RUNS[3]])
+    assert t["Δ 10 yd"][1] == "-0.02" and t["Δ 40 yd"][1] == "-0.08"
+
+
+def test_exports():
+    csv = runs_csv(RUNS)
+    assert csv.splitlines()[0].startswith("run,athlete,date") and "split_40yd_s" in csv.splitlines()[0]
+    assert len(csv.splitlines()) == 5
+    html = athlete_report_html({"name": "A <b>", "position": "WR"}, RUNS)
+    assert "A &lt;b&gt;" in html and "Personal bests" in html and "1.90" in html
+
+
+def test_nudge_moves_by_capture_frames():
+    r = replace(_result(), capture_fps=240.0)
+    assert nudge(r, "start", -2) == pytest.approx(0.8 - 2 / 240)
