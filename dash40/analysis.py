@@ -157,7 +157,10 @@ def _time_track(track: RunnerTrack, geom: LaneGeometry, cal: Calibration, info, 
     for ln in cal.lines:
         lx = to_metres(ln.distance, cal.units)
         c = crossing(t, x, sigma, lx, track.index, period, t_min=t_min, sigma_common=sigma_path)
-        crossings.append(Crossing(ln.distance, c.time_s, c.uncertainty_s, c.frame, c.note, _plane(geom, lx, info)))
+        note = c.note
+        if note.startswith("already past") and not onset.flying:
+            note = "the chest is over this line in the set position (the clock starts at first movement)"
+        crossings.append(Crossing(ln.distance, c.time_s, c.uncertainty_s, c.frame, note, _plane(geom, lx, info)))
     reached = [c for c in crossings if c.time_s is not None]
     if not reached:
         last = np.nanmax(x) if np.any(np.isfinite(x)) else float("nan")
