@@ -181,6 +181,22 @@ def progress_figure(runs: Sequence) -> go.Figure:
     return fig
 
 
+def model_progress_figure(runs: Sequence) -> go.Figure:
+    """MSS, MAC and the force–velocity numbers across sessions (one panel each)."""
+    from plotly.subplots import make_subplots
+
+    series = [("mss", "MSS (m/s)"), ("mac", "MAC (m/s²)"), ("f0_n_kg", "F0 (N/kg)"), ("v0", "V0 (m/s)"),
+              ("pmax_w_kg", "Pmax (W/kg)")]
+    fig = make_subplots(rows=1, cols=len(series), subplot_titles=[t for _, t in series])
+    for i, (key, title) in enumerate(series, start=1):
+        pts = [(r.session_date, getattr(r, key)) for r in runs if getattr(r, key) is not None]
+        fig.add_trace(go.Scatter(x=[p[0] for p in pts], y=[p[1] for p in pts], mode="lines+markers", name=title,
+                                 showlegend=False), row=1, col=i)
+    fig.update_layout(title="Sprint model and force–velocity profile over time", height=300,
+                      margin=dict(l=30, r=10, t=70, b=30))
+    return fig
+
+
 def velocity_overlay_figure(runs: Sequence) -> go.Figure:
     """Velocity–time of several runs from their measured traces (time from first movement)."""
     from .kinematics import trace_velocity

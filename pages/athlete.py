@@ -7,6 +7,7 @@ from dash40.dashboard import (
     athlete_report_html,
     change_since_last_session,
     fmt_time,
+    model_progress_figure,
     personal_bests,
     progress_figure,
     progress_table,
@@ -45,6 +46,7 @@ table = progress_table(runs)
 for c in ("10 yd", "20 yd", "40 yd"):
     table[c] = table[c].map(fmt_time)
 st.dataframe(table, hide_index=True, use_container_width=True)
+st.plotly_chart(model_progress_figure(runs), use_container_width=True)
 st.plotly_chart(velocity_overlay_figure(runs[-5:]), use_container_width=True)
 
 d1, d2 = st.columns(2)

@@ -73,3 +73,11 @@ def test_exports():
 def test_nudge_moves_by_capture_frames():
     r = replace(_result(), capture_fps=240.0)
     assert nudge(r, "start", -2) == pytest.approx(0.8 - 2 / 240)
+
+
+def test_model_progress_figure_has_one_panel_per_number():
+    from dash40.dashboard import model_progress_figure
+
+    fig = model_progress_figure(RUNS)
+    assert len(fig.data) == 5
+    assert list(fig.data[0].y) == [9.0, 9.3, 9.0, 9.0]
