@@ -34,6 +34,16 @@ def _result():
 @pytest.fixture(params=URLS)
 def store(request, tmp_path):
     url = None if request.param == "sqlite" else os.environ["DASH40_TEST_DATABASE_URL"]
+    if url is not None:  # a shared server: start every test from an empty database
+        from sqlalchemy import create_engine, text
+
+        from dash40.store.models import Base
+
+        eng = create_engine(url)
+        with eng.begin() as conn:
+            Base.metadata.drop_all(conn)
+            conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        eng.dispose()
     return open_store(url, tmp_path)
 
 
