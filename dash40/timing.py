@@ -158,23 +158,30 @@ def _fit_onset(t: np.ndarray, e: np.ndarray, i_big: int, frame_period: float, in
     diffs = np.diff(head)
     sig = float(1.4826 * np.median(np.abs(diffs - np.median(diffs)))) / np.sqrt(2) if len(diffs) else 0.0
     top = float(e[i_big])
-    # The rise: walking back from the big motion, the last frame that is still at the level of the
-    # frames just before it (robust to a slow drift of the signal earlier in the clip).
-    i_r = i_big
+    # The rise: walking back from the big motion, the last frame whose signal (3-frame median: a
+    # noisy signal dips on its way up, and a dip must not end the rise) is still at the level of
+    # the frames just before it.
+    e_s = e.copy()
+    if len(e) >= 3:
+        e_s[1:-1] = np.median(np.stack([e[:-2], e[1:-1], e[2:]]), axis=0)
+    i_r = 1
     for i in range(i_big, 0, -1):
         base = float(np.median(e[max(0, i - n_pre): i]))
         thr = max(4.0 * sig, 0.02 * (top - base), 1e-9)
-        if e[i] <= base + thr:
+        if e_s[i] <= base + thr:
             i_r = i + 1
             break
-    else:
-        i_r = 1
     i_r = min(i_r, i_big)
     base = float(np.median(e[max(0, i_r - n_pre): i_r])) if i_r > 0 else float(e[0])
     if top - base <= 6.0 * max(sig, 1e-6) or i_r == 0:
         return Onset(float(t[i_r]), 2 * frame_period, "threshold", int(index[i_r]), False)
-    # The first ~50 ms of motion (at least 3 frames after the rise): later the body moves in other ways.
+    # The first ~50 ms of motion (at least 3 frames after the rise): later the body moves in other
+    # ways. On a noisy signal (a shaking camera) the window reaches on until the change stands
+    # clearly (12 sigma) above the level, so the fit is not steered by noise.
     i_end = min(len(t) - 1, i_r + max(3, int(round(0.05 / frame_period))))
+    clear = np.nonzero(e[i_r: i_big + 1] > base + 12.0 * sig)[0]
+    if len(clear):
+        i_end = min(max(i_end, i_r + int(clear[0]) + 2), i_big, len(t) - 1)
     i_beg = max(0, i_r - n_pre)
     sel = np.arange(i_beg, i_end + 1)
     ts, es = t[sel], e[sel]
