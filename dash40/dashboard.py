@@ -18,6 +18,13 @@ from .result import YARD_M, AnalysisResult, to_metres
 SPLIT_COLUMNS = {"split_10yd": "10 yd", "split_20yd": "20 yd", "split_40yd": "40 yd"}
 
 
+def split_labels(units: str = "yd") -> dict[str, str]:
+    """Column names of the 10/20/40-yd splits in the coach's units (metres show the yard line too)."""
+    if units == "m":
+        return {k: f"{float(v.split()[0]) * YARD_M:.2f} m ({v})" for k, v in SPLIT_COLUMNS.items()}
+    return dict(SPLIT_COLUMNS)
+
+
 def fmt_time(t: float | None) -> str:
     """Times as coaches read them: 0.01 s ("—" when there is none)."""
     return "—" if t is None or t != t else f"{t:.2f}"
@@ -79,13 +86,13 @@ def _run_split(run, key: str) -> float | None:
     return getattr(run, key)
 
 
-def progress_table(runs: Sequence) -> pd.DataFrame:
+def progress_table(runs: Sequence, units: str = "yd") -> pd.DataFrame:
     """Every run of an athlete over time, with the numbers a coach follows."""
     rows = []
     for r in runs:
         rows.append({
             "Date": r.session_date, "Run": r.id, "Place": r.place or "",
-            **{label: _run_split(r, k) for k, label in SPLIT_COLUMNS.items()},
+            **{label: _run_split(r, k) for k, label in split_labels(units).items()},
             "MSS (m/s)": _r2(r.mss), "MAC (m/s²)": _r2(r.mac), "F0 (N/kg)": _r2(r.f0_n_kg), "V0 (m/s)": _r2(r.v0),
             "Pmax (W/kg)": _r2(r.pmax_w_kg),
         })
@@ -120,20 +127,21 @@ def change_since_last_session(runs: Sequence) -> dict[str, float | None]:
     return out
 
 
-def leaderboard(runs: Sequence, by: str = "split_40yd") -> pd.DataFrame:
+def leaderboard(runs: Sequence, by: str = "split_40yd", units: str = "yd") -> pd.DataFrame:
     """All reps of a day ranked by a split (fastest first); reps without it go last."""
-    rows = [{"Athlete": r.athlete, "Run": r.id, **{label: getattr(r, k) for k, label in SPLIT_COLUMNS.items()},
+    labels = split_labels(units)
+    rows = [{"Athlete": r.athlete, "Run": r.id, **{label: getattr(r, k) for k, label in labels.items()},
              "MSS (m/s)": _r2(r.mss)} for r in runs]
     df = pd.DataFrame(rows)
     if df.empty:
         return df
-    col = SPLIT_COLUMNS.get(by, by)
+    col = labels.get(by, by)
     df = df.sort_values(col, na_position="last").reset_index(drop=True)
     df.insert(0, "Rank", range(1, len(df) + 1))
     return df
 
 
-def compare_table(runs: Sequence) -> pd.DataFrame:
+def compare_table(runs: Sequence, units: str = "yd") -> pd.DataFrame:
     """Runs side by side with the difference to the first one (negative = faster)."""
     if not runs:
         return pd.DataFrame()
@@ -141,7 +149,7 @@ def compare_table(runs: Sequence) -> pd.DataFrame:
     rows = []
     for r in runs:
         row = {"Run": f"#{r.id} {r.athlete} {r.session_date}"}
-        for k, label in SPLIT_COLUMNS.items():
+        for k, label in split_labels(units).items():
             v, b = getattr(r, k), getattr(base, k)
             row[label] = fmt_time(v)
             row[f"Δ {label}"] = "" if (v is None or b is None or r is base) else f"{v - b:+.2f}"
@@ -168,9 +176,9 @@ def runs_csv(runs: Sequence) -> str:
 # -- pictures --------------------------------------------------------------------------------------
 
 
-def progress_figure(runs: Sequence) -> go.Figure:
+def progress_figure(runs: Sequence, units: str = "yd") -> go.Figure:
     fig = go.Figure()
-    for k, label in SPLIT_COLUMNS.items():
+    for k, label in split_labels(units).items():
         pts = [(r.session_date, getattr(r, k), r.id) for r in runs if getattr(r, k) is not None]
         if pts:
             fig.add_trace(go.Scatter(x=[p[0] for p in pts], y=[p[1] for p in pts], mode="lines+markers", name=label,

@@ -12,10 +12,12 @@ from dash40.dashboard import (
     progress_figure,
     progress_table,
     runs_csv,
+    split_labels,
     velocity_overlay_figure,
 )
 
 store = ui.get_store()
+units = st.session_state.get("units", "yd")
 st.title("Athlete")
 athlete_id = ui.athlete_picker(store, allow_new=False, key="athlete_page")
 if athlete_id is None:
@@ -41,9 +43,9 @@ for col, label in zip(cols[:3], ("10 yd", "20 yd", "40 yd"), strict=True):
 mss = pbs["MSS"]
 cols[3].metric("Best MSS", "—" if mss is None else f"{mss[0]:.2f} m/s")
 
-st.plotly_chart(progress_figure(runs), use_container_width=True)
-table = progress_table(runs)
-for c in ("10 yd", "20 yd", "40 yd"):
+st.plotly_chart(progress_figure(runs, units), use_container_width=True)
+table = progress_table(runs, units)
+for c in split_labels(units).values():
     table[c] = table[c].map(fmt_time)
 st.dataframe(table, hide_index=True, use_container_width=True)
 st.plotly_chart(model_progress_figure(runs), use_container_width=True)

@@ -7,6 +7,7 @@ from dash40.dashboard import compare_table, velocity_overlay_figure
 from dash40.figures import steps_figure
 
 store = ui.get_store()
+units = st.session_state.get("units", "yd")
 st.title("Compare runs")
 runs = store.runs()
 if len(runs) < 2:
@@ -18,7 +19,7 @@ chosen = st.multiselect("Runs (the first is the reference for the differences)",
 picked = [next(r for r in runs if r.id == i) for i in chosen]
 if len(picked) < 2:
     st.stop()
-st.dataframe(compare_table(picked), hide_index=True, use_container_width=True)
+st.dataframe(compare_table(picked, units), hide_index=True, use_container_width=True)
 st.plotly_chart(velocity_overlay_figure(picked), use_container_width=True)
 cols = st.columns(len(picked))
 for col, r in zip(cols, picked, strict=True):

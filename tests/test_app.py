@@ -82,3 +82,4 @@ def test_a_nameless_athlete_is_refused_with_a_message(empty):
     at = _run()
     at.button[0].click().run()
     assert any("needs a name" in e.value for e in at.error)
+

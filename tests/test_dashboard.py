@@ -81,3 +81,9 @@ def test_model_progress_figure_has_one_panel_per_number():
     fig = model_progress_figure(RUNS)
     assert len(fig.data) == 5
     assert list(fig.data[0].y) == [9.0, 9.3, 9.0, 9.0]
+
+
+def test_metres_relabel_the_yard_splits():
+    board = leaderboard(RUNS, "split_40yd", units="m")
+    assert "36.58 m (40 yd)" in board.columns and "9.14 m (10 yd)" in board.columns
+    assert list(board["Run"]) == [4, 2, 1, 3]
