@@ -19,7 +19,7 @@ from .result import AnalysisResult, Crossing, Split, Start, Trace, from_metres, 
 from .segmentation import build_background
 from .steps import detect_steps
 from .timing import _NoStart, crossing, detect_start, lane_positions, path_sigma
-from .tracking import Measurer, RunnerTrack
+from .tracking import Measurer, RunnerTrack, feet_on_ground
 from .video import iter_frames, probe
 
 Progress = Callable[[float, str], None]
@@ -94,19 +94,7 @@ def estimate_path(track: RunnerTrack, geom: LaneGeometry) -> tuple[float, float]
     prior, prior_sd = 0.5, 0.12
     if geom.homography is None:
         return geom.s_path, 0.0
-    ok = np.isfinite(track.foot_u) & np.isfinite(track.foot_v)
-    if ok.sum() < 5:
-        return prior, prior_sd
-    u, v = track.foot_u[ok], track.foot_v[ok]
-    edges = np.linspace(u.min(), u.max() + 1e-6, 21)
-    which = np.digitize(u, edges)
-    su, sv = [], []
-    for b in np.unique(which):
-        m = which == b
-        if m.sum() >= 3:
-            j = int(np.argmax(v[m]))
-            su.append(u[m][j])
-            sv.append(v[m][j])
+    su, sv = feet_on_ground(track, bins=20, q=100.0)
     if len(su) < 3:
         return prior, prior_sd
     # The lowest foreground pixel lies about a pixel below the sole's contact (anti-aliasing,

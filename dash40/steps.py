@@ -18,7 +18,7 @@ import numpy as np
 
 from .calibration import LaneGeometry
 from .result import Step, from_metres
-from .tracking import LaneBand, RunnerTrack
+from .tracking import LaneBand, RunnerTrack, feet_on_ground
 
 STILL_M = 0.045  # a stance toe moves less than this between frames (m)
 
@@ -27,20 +27,11 @@ def _ground_rows(track: RunnerTrack, geom: LaneGeometry) -> callable:
     """Image row of the ground under the runner, as a function of the column."""
     if geom.homography is not None:
         return lambda u: float(geom.path_v_at(np.array([u]))[0])
-    ok = np.isfinite(track.foot_u)
-    if ok.sum() < 5:
+    cu, cv = feet_on_ground(track, bins=15, q=90.0)
+    if len(cu) == 0:
         return lambda u: np.nan
-    u, v = track.foot_u[ok], track.foot_v[ok]
-    edges = np.linspace(u.min(), u.max() + 1e-6, 16)
-    which = np.digitize(u, edges)
-    cu, cv = [], []
-    for b in np.unique(which):
-        m = which == b
-        if m.sum() >= 3:
-            cu.append(float(np.median(u[m])))
-            cv.append(float(np.percentile(v[m], 90)))
     if len(cu) < 2:
-        level = float(np.percentile(v, 90))
+        level = float(cv[0])
         return lambda u_: level
     coef = np.polyfit(cu, cv, 1)
     return lambda u_: float(np.polyval(coef, u_))

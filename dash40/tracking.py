@@ -317,6 +317,23 @@ class Measurer:
         )
 
 
+def feet_on_ground(track: RunnerTrack, bins: int = 20, q: float = 100.0) -> tuple[np.ndarray, np.ndarray]:
+    """Where the feet touch the ground along the run: for each stretch of columns the silhouette's
+    lowest point reached there (the ``q``-th percentile of its rows). Returns (columns, rows)."""
+    ok = np.isfinite(track.foot_u) & np.isfinite(track.foot_v)
+    if ok.sum() < 5:
+        return np.array([]), np.array([])
+    u, v = track.foot_u[ok], track.foot_v[ok]
+    which = np.digitize(u, np.linspace(u.min(), u.max() + 1e-6, bins + 1))
+    cu, cv = [], []
+    for b in np.unique(which):
+        m = which == b
+        if m.sum() >= 3:
+            cu.append(float(np.median(u[m])))
+            cv.append(float(np.percentile(v[m], q)))
+    return np.asarray(cu), np.asarray(cv)
+
+
 def _largest_component(mask: np.ndarray) -> np.ndarray | None:
     n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     if n <= 1:
