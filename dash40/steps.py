@@ -51,7 +51,7 @@ def detect_steps(track: RunnerTrack, geom: LaneGeometry, frame_period: float, un
                 u_toe = u1 if track.direction > 0 else u0
                 gv = ground_v(u_toe)
                 ppm = band.px_per_m(u_toe)
-                if np.isfinite(gv) and abs(v - gv) <= 0.05 * ppm + 1.5:
+                if np.isfinite(gv) and abs(v - gv) <= 0.02 * ppm + 1.0:
                     found.append(float(geom.distance_at(np.array([u_toe + 0.5 * track.direction]))[0]))
         toes.append(found)
     t = track.time_s
