@@ -207,9 +207,11 @@ def _summary(rows: list[dict]) -> dict:
         print(f"  sprint model (≥30 m clips)  |MSS error| median {summary['mss_abs_err_median_pct']:.1f} %, "
               f"|TAU error| median {summary['tau_abs_err_median_pct']:.1f} %   targets 1 %, 3 %")
     if "steps_recall" in summary:
+        td, ln = summary["steps_touchdown_median_frames"], summary["steps_length_median_cm"]
         print(f"  steps (≥60 fps) found       {100 * summary['steps_recall']:.0f} %, spurious "
-              f"{100 * summary['steps_spurious_rate']:.0f} %, touchdown median {summary['steps_touchdown_median_frames']} fr, "
-              f"length median {summary['steps_length_median_cm']} cm")
+              f"{100 * summary['steps_spurious_rate']:.0f} %, touchdown median "
+              f"{'—' if td is None else f'{td:.2f}'} fr, length median {'—' if ln is None else f'{ln:.1f}'} cm   "
+              "targets ≥ 95 %, ≤ 5 %, ≤ 1 fr, ≤ 5 cm")
     return {"summary": summary, "clips": rows}
 
 

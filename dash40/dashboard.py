@@ -72,11 +72,13 @@ def split_table(result: AnalysisResult, units: str | None = None,
         else:
             split = None if (t is None or t0 is None or c.distance <= 0 or t <= t0) else t - t0
         corrected = bool(corrections and f"line:{c.distance:g}" in corrections)
+        sp = next((x for x in result.splits if abs(x.distance - c.distance) < 1e-9), None)
+        unc = sp.uncertainty_s if (sp is not None and sp.uncertainty_s is not None and split is not None) else c.uncertainty_s
         rows.append({
             "Line": f"{convert_distance(c.distance, result.units, units):g} {units}",
             "Split (s)": fmt_time(split),
             "Crossing (s)": "—" if t is None else f"{t:.3f}",
-            "± (ms)": "—" if c.uncertainty_s is None else f"{1000 * c.uncertainty_s:.0f}",
+            "± (ms)": "—" if (unc is None or t is None) else f"{1000 * unc:.0f}",
             "Note": ("corrected by coach" if corrected else "") or c.note,
         })
     return pd.DataFrame(rows)
