@@ -139,8 +139,10 @@ def _inset(img: np.ndarray, result: AnalysisResult, index: int) -> None:
         ih = int(round(crop.shape[0] * iw / crop.shape[1]))
     zoom = cv2.resize(crop, (iw, ih), interpolation=cv2.INTER_LINEAR)
     y_top = h - ih - 8
-    img[y_top:y_top + ih, 8:8 + iw] = zoom
-    cv2.rectangle(img, (8, y_top), (8 + iw, y_top + ih), (255, 255, 255), 1)
+    # In the lower corner away from the runner, so the inset never hides the athlete.
+    x_left = w - iw - 8 if cx < w / 2 else 8
+    img[y_top:y_top + ih, x_left:x_left + iw] = zoom
+    cv2.rectangle(img, (x_left, y_top), (x_left + iw, y_top + ih), (255, 255, 255), 1)
 
 
 def render_overlay(clip: str | os.PathLike, result: AnalysisResult, calibration, out_path: str | os.PathLike,
