@@ -21,6 +21,7 @@ from .result import Step, from_metres
 from .tracking import LaneBand, RunnerTrack, feet_on_ground
 
 STILL_M = 0.045  # a stance toe moves less than this between frames (m)
+MIN_STEP_INTERVAL_S = 0.15  # touchdowns of consecutive steps are at least this far apart
 
 
 def _ground_rows(track: RunnerTrack, geom: LaneGeometry) -> callable:
@@ -113,32 +114,45 @@ def detect_steps(track: RunnerTrack, geom: LaneGeometry, frame_period: float, un
         prev_x = last["x"]
         f1 = last["frames"][-1]
         prev_to = 0.5 * (t[f1] + t[min(n - 1, _next_frame(track, f1))])
+    # Candidates after the start, in order.
+    cands = []
+    last_x = prev_x
     for c in merged:
         f0, f1 = c["frames"][0], c["frames"][-1]
         # Each step lands ahead of the last one; anything else (a hand, a heel behind) is not a step.
-        if prev_x is not None and c["x"] < prev_x + 0.25:
+        if last_x is not None and c["x"] < last_x + 0.25:
             continue
         td = 0.5 * (t[f0] + t[_prev_frame(track, f0)])
         to = 0.5 * (t[f1] + t[min(n - 1, _next_frame(track, f1))]) if f1 < n - 1 else None
-        x = c["x"]
-        if td is not None and (t_start is None or td > t_start):
-            spans = f1 - f0 + 1
-            ct = (to - td) if (to is not None and spans >= 3) else None
-            steps.append(Step(
-                time_s=float(td),
-                distance=from_metres(x, units),
-                side="unknown",
-                length=None if prev_x is None else from_metres(x - prev_x, units),
-                toe_off_s=None if to is None else float(to),
-                contact_time_s=None if ct is None else float(ct),
-                flight_time_s=None if (prev_to is None or spans < 3) else float(td - prev_to),
-                frequency_hz=None if (prev_td is None or td <= prev_td) else float(1.0 / (td - prev_td)),
-                frame=int(track.index[f0]),
-                uncertainty_s=float(frame_period / np.sqrt(12)),
-            ))
-            prev_td = td
-        prev_x = x
-        prev_to = to
+        if t_start is not None and td <= t_start:
+            last_x = c["x"]
+            continue
+        cand = {"td": float(td), "to": to, "x": c["x"], "spans": f1 - f0 + 1, "f0": f0}
+        # Sprinters take at most ~6 steps a second: two touchdowns closer than 0.15 s are one
+        # contact seen twice (or a foot brushing the ground); keep the longer-lasting one.
+        if cands and cand["td"] - cands[-1]["td"] < MIN_STEP_INTERVAL_S:
+            if cand["spans"] > cands[-1]["spans"]:
+                cands[-1] = cand
+                last_x = cand["x"]
+            continue
+        cands.append(cand)
+        last_x = cand["x"]
+    for cand in cands:
+        td, to, x, spans = cand["td"], cand["to"], cand["x"], cand["spans"]
+        ct = (to - td) if (to is not None and spans >= 3) else None
+        steps.append(Step(
+            time_s=td,
+            distance=from_metres(x, units),
+            side="unknown",
+            length=None if prev_x is None else from_metres(x - prev_x, units),
+            toe_off_s=None if to is None else float(to),
+            contact_time_s=None if ct is None else float(ct),
+            flight_time_s=None if (prev_to is None or spans < 3) else float(td - prev_to),
+            frequency_hz=None if (prev_td is None or td <= prev_td) else float(1.0 / (td - prev_td)),
+            frame=int(track.index[cand["f0"]]),
+            uncertainty_s=float(frame_period / np.sqrt(12)),
+        ))
+        prev_td, prev_x, prev_to = td, x, to
     return tuple(steps)
 
 
