@@ -20,7 +20,7 @@ from .segmentation import build_background
 from .steps import detect_steps
 from .timing import _NoStart, crossing, detect_start, lane_positions, path_sigma
 from .tracking import Measurer, RunnerTrack, feet_on_ground
-from .video import iter_frames, probe
+from .video import iter_frames, prefetch, probe
 
 Progress = Callable[[float, str], None]
 REFERENCES = ("torso", "hip")
@@ -60,7 +60,7 @@ def analyze(
     meas = Measurer(bg, geom, info.width, info.height)
     total = max(info.frames, 1)
     n = 0
-    for fr in iter_frames(clip, info):
+    for fr in prefetch(iter_frames(clip, info)):
         meas.add(fr.index, fr.time_s, fr.image)
         n += 1
         if n % 10 == 0:

@@ -231,3 +231,52 @@ def read_frames_at(path: str | os.PathLike, indices, info: VideoInfo | None = No
         if fr.index >= last:
             break
     return out
+
+
+def prefetch(frames: Iterator[Frame], depth: int = 6) -> Iterator[Frame]:
+    """Decode ahead in a thread while the caller works on the current frame.
+
+    Decoding (PyAV/FFmpeg) and the measurement (OpenCV/NumPy) both release the GIL, so on two
+    cores they overlap. At most ``depth`` frames wait in memory. Errors of the decoder are raised
+    in the caller's thread; stopping early stops the decoder.
+    """
+    import queue
+    import threading
+
+    q: queue.Queue = queue.Queue(maxsize=depth)
+    done = object()
+    stop = threading.Event()
+
+    def work():
+        try:
+            for fr in frames:
+                while not stop.is_set():
+                    try:
+                        q.put(fr, timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            q.put(done)
+        except BaseException as exc:  # noqa: BLE001 - handed to the consumer
+            q.put(exc)
+
+    th = threading.Thread(target=work, name="dash40-decode", daemon=True)
+    th.start()
+    try:
+        while True:
+            item = q.get()
+            if item is done:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        while not q.empty():
+            try:
+                q.get_nowait()
+            except queue.Empty:
+                break
+        th.join(timeout=5)

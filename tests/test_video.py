@@ -106,3 +106,24 @@ def test_missing_file_and_impossible_capture_rate(tmp_path):
     clip = _write(tmp_path / "ok.mp4", np.arange(3) * 3000)
     with pytest.raises(InputError, match="capture-fps"):
         probe(clip, capture_fps=-5)
+
+
+def test_prefetch_keeps_order_and_hands_errors_over():
+    from dash40.video import Frame, prefetch
+
+    def frames(n, fail_at=None):
+        for i in range(n):
+            if i == fail_at:
+                raise VideoError("the decoder failed")
+            yield Frame(i, i / 30, np.zeros((2, 2, 3), np.uint8))
+
+    assert [f.index for f in prefetch(frames(20), depth=3)] == list(range(20))
+    got = []
+    with pytest.raises(VideoError, match="decoder failed"):
+        for f in prefetch(frames(10, fail_at=5)):
+            got.append(f.index)
+    assert got == [0, 1, 2, 3, 4]
+    # Stopping early does not hang.
+    for f in prefetch(frames(1000), depth=2):
+        if f.index == 3:
+            break
