@@ -16,7 +16,7 @@ from . import __version__
 from .calibration import Calibration, LaneGeometry, lane_geometry, load_calibration
 from .errors import AnalysisError, InputError
 from .result import AnalysisResult, Crossing, Split, Start, Trace, from_metres, to_metres
-from .segmentation import build_background
+from .segmentation import build_background, gray, warp_to_reference
 from .steps import detect_steps
 from .timing import _NoStart, crossing, detect_start, lane_positions, path_sigma
 from .tracking import Measurer, RunnerTrack, feet_on_ground
@@ -69,12 +69,37 @@ def analyze(
         raise AnalysisError(f"The clip has only {n} readable frames: it is too short or damaged to time a run.")
     track = meas.track()
     report(0.96, "Timing the run")
-    result = _time_track(track, geom, cal, info, reference, Path(clip).name, n)
+    result = _time_track(track, geom, cal, info, reference, Path(clip).name, n,
+                         read_patches=_patch_reader(clip, info, track))
     model = _model(result, body_mass_kg, height_m)
     if model:
         result = _replace(result, model=model)
     report(1.0, "Done")
     return result
+
+
+def _patch_reader(clip, info, track: RunnerTrack):
+    """``read_patches`` for ``timing.detect_start``: decode the clip again up to the asked rows and
+    keep only the region of the set position of each, aligned to the first frame (grey)."""
+
+    def read(rows: np.ndarray, region: tuple[int, int, int, int]):
+        x0, y0 = max(0, region[0]), max(0, region[1])
+        x1, y1 = min(info.width, region[2]), min(info.height, region[3])
+        if x1 - x0 < 4 or y1 - y0 < 4 or len(rows) == 0:
+            return np.empty((0, 0, 0)), []
+        wanted = {int(track.index[r]): int(r) for r in rows}
+        last = max(wanted)
+        got: dict[int, tuple[np.ndarray, str]] = {}
+        for fr in iter_frames(clip, info, want=lambda i: i in wanted):
+            r = wanted[fr.index]
+            got[r] = (warp_to_reference(gray(fr.image), track.warps[r], (x0, y0), (x1 - x0, y1 - y0)), fr.pict_type)
+            if fr.index >= last:
+                break
+        if len(got) != len(rows):
+            return np.empty((0, 0, 0)), []
+        return np.stack([got[int(r)][0] for r in rows]), [got[int(r)][1] for r in rows]
+
+    return read
 
 
 def _replace(r: AnalysisResult, **kw) -> AnalysisResult:
@@ -115,7 +140,8 @@ def estimate_path(track: RunnerTrack, geom: LaneGeometry) -> tuple[float, float]
     return float(np.clip(s_post, -0.5, 1.5)), float(sd_post)
 
 
-def _time_track(track: RunnerTrack, geom: LaneGeometry, cal: Calibration, info, reference: str, name: str, n: int) -> AnalysisResult:
+def _time_track(track: RunnerTrack, geom: LaneGeometry, cal: Calibration, info, reference: str, name: str, n: int,
+                read_patches=None) -> AnalysisResult:
     if not track.found.any() or track.found.sum() < 3:
         raise AnalysisError(
             "No runner was found between the timing lines' cones: check that the clip shows the run and that "
@@ -128,7 +154,7 @@ def _time_track(track: RunnerTrack, geom: LaneGeometry, cal: Calibration, info, 
     sigma_path = path_sigma(track, geom, reference, s_sd)
     t = track.time_s
     try:
-        onset = detect_start(track, x, period)
+        onset = detect_start(track, x, period, read_patches)
     except _NoStart:
         fin = x[np.isfinite(x)]
         if len(fin) and float(fin[0] - np.min(fin)) > 1.0 and float(np.max(fin) - fin[0]) < 0.25:

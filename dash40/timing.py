@@ -1,11 +1,23 @@
 """First movement and line crossings, to a fraction of a frame, from a ``RunnerTrack``.
 
-First movement. An athlete leaves the set position from rest, so the picture's change against
-the set position grows smoothly from zero (roughly as (t − t0)^p with p ≈ 2 for a constant
-acceleration): a threshold detector fires several frames late. We measure, frame by frame, the
-summed difference to the first frame inside the athlete's set-position region, and fit
-E(t) = b + a·max(0, t − t0)^p (p free in [1, 3]) to the frames from well before the motion to
-the point where the change is still small; t0 is the extrapolated onset.
+First movement. An athlete leaves the set position from rest: every point of the body starts
+with zero speed and a finite acceleration, so its displacement grows as (t − t0)² and a
+threshold detector fires several frames late. Once the run is found on the lane trace (the
+athlete stays 25 cm past the set position), the frames of the second before it are read again
+at full resolution, cut to the set-position region and aligned to the first frame. Each one's
+difference D(t) to the set position (the median of the still frames just before the motion) is
+projected on the difference of an early moving frame: for small displacements the picture's
+change is the displacement times a fixed pattern, so this projection is proportional to the
+displacement, with the noise of the whole region averaged out. Then
+p(t) = b + a·max(0, t − t0)² is fitted to the frames from before the motion to a few frames
+into it; t0 is the extrapolated onset.
+
+Two things a compressed clip does are handled on the way. An image shown twice (slow-motion
+exports, a frame rate doubled by the phone) is timed at its first appearance. A B picture is
+predicted from a later picture too, so between the last still and the first moving I or P
+picture its content is a blend of both and shows motion before it happened: such pictures are
+left out of the fit. If the clip cannot be read again the older signal is used: a coarse grid of
+each frame's change against the frame 0.4 s before, fitted the same way with a free power.
 
 Crossings. The reference point's lane distance x(t) (chest front by default) is measured on
 every frame; near each line a weighted quadratic in time is fitted to the samples within about
@@ -15,6 +27,7 @@ what a fit cannot see (the definition of the chest on a silhouette, about 1.5 cm
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -23,6 +36,8 @@ from scipy.optimize import least_squares
 from .calibration import LaneGeometry
 from .tracking import CELL, RunnerTrack
 
+ONSET_WINDOW_S = 1.0  # the frames read again before the run, for the first movement
+ONSET_FIT_S = 0.05  # how far into the motion the onset fit reaches (the change is still small)
 CHEST_DEFINITION_M = 0.015  # 1-sigma systematic uncertainty of the chest front on a silhouette
 TRUNK_HALF_DEPTH_M = 0.12  # half the chest's front-to-back depth of an athlete
 
@@ -108,7 +123,17 @@ def detect_flying(t: np.ndarray, x: np.ndarray) -> bool:
     return bool(v > 2.0)
 
 
-def detect_start(track: RunnerTrack, x: np.ndarray, frame_period: float) -> Onset:
+PatchReader = Callable[[np.ndarray, tuple[int, int, int, int]], tuple[np.ndarray, list[str]]]
+
+
+def detect_start(track: RunnerTrack, x: np.ndarray, frame_period: float,
+                 read_patches: PatchReader | None = None) -> Onset:
+    """First movement from the lane trace ``x`` and the picture of the set position.
+
+    ``read_patches(rows, box)`` gives the track rows' frames cut to ``box`` (x0, y0, x1, y1 in
+    first-frame pixels) and aligned to the first frame, as a grey float array, with each
+    frame's picture type ("I", "P", "B" or "?").
+    """
     t = track.time_s
     keep = _clean(t, x)
     if detect_flying(t, np.where(keep, x, np.nan)):
@@ -129,13 +154,22 @@ def detect_start(track: RunnerTrack, x: np.ndarray, frame_period: float) -> Onse
             break
     if i_big is None:
         raise _NoStart()
-    # Region of the set position, in motion cells: where the athlete is just before the run.
+    # Region of the set position: where the athlete is just before the run.
     before = ok[(ok < i_big) & (np.abs(x[ok] - x_set) < 0.25)]
     first_found = before[-9:] if len(before) else ok[: max(1, min(len(ok), 5))]
     box = np.nanmedian(track.bbox[first_found], axis=0)
+    pad = 0.25 * (box[3] - box[1])
+    if read_patches is not None:
+        region = (int(np.floor(box[0] - pad)), int(np.floor(box[1] - pad)),
+                  int(np.ceil(box[2] + pad)), int(np.ceil(box[3] + pad)))
+        rows = np.nonzero((t >= t[i_big] - ONSET_WINDOW_S) & (t <= t[i_big]))[0]
+        patches, pict = read_patches(rows, region)
+        if len(patches) == len(rows):
+            found = onset_from_patches(t[rows], patches, pict, frame_period, track.index[rows])
+            if found is not None:
+                return found
     ch, cw = track.cells_shape
     s = track.work_scale
-    pad = 0.25 * (box[3] - box[1])
     c0 = int(max(0, np.floor((box[0] - pad) * s / CELL)))
     c1 = int(min(cw, np.ceil((box[2] + pad) * s / CELL)))
     r0 = int(max(0, np.floor((box[1] - pad) * s / CELL)))
@@ -143,6 +177,122 @@ def detect_start(track: RunnerTrack, x: np.ndarray, frame_period: float) -> Onse
     cells = track.motion.reshape(len(track), ch, cw)[:, r0:r1, c0:c1]
     e = cells.reshape(len(track), -1).sum(axis=1).astype(float)
     return _fit_onset(t, e, i_big, frame_period, track.index)
+
+
+def _med3(a: np.ndarray) -> np.ndarray:
+    b = a.copy()
+    if len(a) >= 3:
+        b[1:-1] = np.median(np.stack([a[:-2], a[1:-1], a[2:]]), axis=0)
+    return b
+
+
+def onset_from_patches(times: np.ndarray, patches: np.ndarray, pict: list[str], frame_period: float,
+                       index: np.ndarray) -> Onset | None:
+    """The first movement in a series of aligned grey patches of the set position (module doc).
+
+    ``times`` real seconds, ``patches`` N×H×W, ``pict`` the picture types, ``index`` the frame
+    indices. None when the series shows no clear onset (too short, no still frames before it).
+    """
+    P = np.asarray(patches, np.float64)
+    ts = np.asarray(times, float)
+    idx = np.asarray(index)
+    pict = list(pict)
+    if len(P) < 6 or P.ndim != 3 or P.shape[1] * P.shape[2] == 0:
+        return None
+    # An image shown again is timed at its first appearance: a frame much closer to the one
+    # before than its neighbours are to theirs is a repeat (a compressed repeat is not
+    # bit-exact, and a still athlete's frames are all alike, so the test is relative).
+    step = np.sqrt(np.mean((P[1:] - P[:-1]) ** 2, axis=(1, 2)))
+    nb = np.minimum(np.r_[step[1:], np.inf], np.r_[np.inf, step[:-1]])
+    keep = np.ones(len(P), bool)
+    keep[1:] = ~((step < 1.5) & (step < 0.25 * nb))
+    P, ts, idx = P[keep], ts[keep], idx[keep]
+    pict = [c for c, k in zip(pict, keep, strict=True) if k]
+    n = len(P)
+    n_pre = max(5, int(round(0.12 / frame_period)))
+    # The rise, roughly: walking back from the run, the first frame that differs from the one
+    # ~12 ms before by more than the still frames do.
+    lag = max(1, int(round(0.012 / frame_period)))
+    dl = np.zeros(n)
+    dl[lag:] = np.sqrt(np.mean((P[lag:] - P[:-lag]) ** 2, axis=(1, 2)))
+    sm = _med3(dl)
+    head = sm[lag: max(lag + 3, n // 3)]
+    base = float(np.median(head))
+    spread = float(1.4826 * np.median(np.abs(head - base))) + 0.02
+    thr = base + max(5.0 * spread, 0.05 * (sm[-1] - base))
+    i = n - 1
+    while i > 0 and sm[i - 1] > thr:
+        i -= 1
+    i_r = max(1, i - lag)
+    if i_r < 3:
+        return None  # no still frames before the motion
+    R = np.median(P[max(0, i_r - n_pre): i_r], axis=0)
+    D = P - R
+    anchor = np.array([c != "B" for c in pict])
+    m = max(3, int(round(ONSET_FIT_S / frame_period)))
+    T = min(n - 1, i_r + m)
+    a0 = a1 = i_r
+    for _ in range(3):
+        G = D[T]
+        gg = float(np.sum(G * G))
+        if gg <= 0:
+            return None
+        p = np.einsum("ijk,jk->i", D, G) / gg
+        pre = p[max(0, i_r - n_pre): i_r]
+        b0 = float(np.median(pre))
+        sp = float(1.4826 * np.median(np.abs(pre - b0))) + 1e-3
+        # The last still and the first moving I/P picture (B pictures between them borrow from
+        # the later one).
+        moving = p > b0 + max(6.0 * sp, 0.03)
+        a = np.nonzero(anchor)[0]
+        if len(a) == 0:
+            return None
+        j = len(a) - 1
+        while j > 0 and moving[a[j - 1]]:
+            j -= 1
+        a1 = int(a[j])
+        a0 = int(a[j - 1]) if j > 0 else -1
+        T_new = min(n - 1, max(T, a1 + max(2, m // 2)))
+        if T_new == T:
+            break
+        T = T_new
+    blended = np.zeros(n, bool)
+    blended[a0 + 1: a1] = ~anchor[a0 + 1: a1]
+    first = max(0, min(i_r, a0 + 1) - n_pre)
+    sel = np.arange(first, T + 1)
+    sel = sel[~blended[sel]]
+    tt, pp = ts[sel], p[sel]
+
+    def model(q, t_):
+        b, amp, t0 = q
+        return b + amp * np.clip(t_ - t0, 0.0, None) ** 2
+
+    t_lo = float(ts[max(0, min(i_r, a0 + 1) - 6)])
+    t_hi = float(ts[max(i_r, a1)])
+    q0 = [b0, 1.0 / max(ts[T] - ts[i_r] + frame_period, frame_period) ** 2, t_hi - 0.5 * frame_period]
+    lo = [b0 - 10 * sp - 1e-6, 0.0, t_lo]
+    hi = [b0 + 10 * sp + 1e-6, np.inf, t_hi]
+    q0 = np.clip(q0, np.array(lo) + 1e-12, np.array(hi) - 1e-12)
+    try:
+        # Robust loss: one frame of codec noise must not move the onset.
+        fit = least_squares(lambda q: (model(q, tt) - pp) / sp, q0, bounds=(lo, hi), loss="soft_l1", f_scale=3.0,
+                            x_scale=[sp, q0[1], frame_period])
+    except ValueError:
+        return None
+    t0 = float(fit.x[2])
+    dof = max(1, len(tt) - 3)
+    try:
+        cov = np.linalg.pinv(fit.jac.T @ fit.jac) * max(float(np.sum(fit.fun**2) / dof), 1.0)
+        s_fit = float(np.sqrt(max(cov[2, 2], 0.0)))
+    except np.linalg.LinAlgError:
+        s_fit = frame_period
+    # Floor: the shape of the first motion is not exactly quadratic (limbs, compression), about
+    # a third of a frame on the benchmark; and no estimate is better than the gap it had to bridge.
+    gap = float(ts[a1] - ts[a0]) if a0 >= 0 else frame_period
+    s_t0 = float(np.clip(np.hypot(s_fit, max(0.3 * frame_period, gap / np.sqrt(12))), 0.2 * frame_period,
+                         3 * frame_period))
+    i_near = int(np.argmin(np.abs(ts - t0)))
+    return Onset(t0, s_t0, "onset-fit", int(idx[i_near]), False)
 
 
 class _NoStart(Exception):

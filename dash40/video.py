@@ -54,6 +54,19 @@ class Frame:
     index: int  # decode order, 0-based, counting every decoded frame
     time_s: float  # real seconds since the first frame
     image: np.ndarray  # H×W×3 uint8, BGR (OpenCV order), displayed orientation
+    pict_type: str = "?"  # "I", "P" or "B" as the decoder reports it; "?" when it does not say
+
+
+_PICT_TYPES = {1: "I", 2: "P", 3: "B", "I": "I", "P": "P", "B": "B"}  # FFmpeg's AVPictureType
+
+
+def _pict_type(frame) -> str:
+    """"I", "P" or "B" ("?" if unknown): a B picture may borrow from a later one (``dash40.timing``)."""
+    value = frame.pict_type
+    value = getattr(value, "name", value)  # an enum in some PyAV versions, an int in others
+    if isinstance(value, str):
+        value = value.rsplit(".", 1)[-1].upper()
+    return _PICT_TYPES.get(value, "?")
 
 
 def _open(path: str | os.PathLike):
@@ -203,7 +216,7 @@ def iter_frames(
                 if want is not None and not want(index):
                     continue
                 img = frame.to_ndarray(format="bgr24")
-                yield Frame(index, float(t_real), _orient(img, info.rotation))
+                yield Frame(index, float(t_real), _orient(img, info.rotation), _pict_type(frame))
         except av.error.FFmpegError:
             return
     finally:

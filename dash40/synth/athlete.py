@@ -50,10 +50,20 @@ def _rot(v, a: float) -> np.ndarray:
     return np.array([c * v[0] - s * v[1], s * v[0] + c * v[1]])
 
 
+POSTURE_EASE = 0.08  # v/MSS over which the rise eases in from rest
+
+
 def posture_fraction(s):
-    """Smooth 0 → 1 with v/MSS: how far the body has risen from the stance to running."""
+    """Smooth 0 → 1 with v/MSS: how far the body has risen from the stance to running.
+
+    It starts with zero slope (quadratic in v/MSS up to ``POSTURE_EASE``, then continuing with
+    the same slope), so that every point of the body, not only the hip, leaves the stance from
+    rest: a real athlete's shoulders and head cannot jump to a finite speed at first movement.
+    """
     s = np.clip(s, 0.0, 1.0)
-    return 1.0 - (1.0 - s) ** 1.6
+    k = POSTURE_EASE
+    se = np.where(s < k, s * s / (2.0 * k), s - 0.5 * k) / (1.0 - 0.5 * k)
+    return 1.0 - (1.0 - se) ** 1.6
 
 
 @dataclass(frozen=True)
