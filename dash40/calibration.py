@@ -213,6 +213,14 @@ class LaneGeometry:
         depth = abs(self.s_path - cs) * self.lane_width_m
         return np.arctan2(np.abs(x_m - cx), max(depth, 1e-6))
 
+    def view_angle_signed(self, x_m) -> np.ndarray:
+        """``view_angle`` with a sign: positive where the path is seen past the camera (x greater
+        than the camera's lane position), negative before it."""
+        x_m = np.asarray(x_m, float)
+        if self.camera_xz is None:
+            return np.zeros_like(x_m)
+        return np.sign(x_m - self.camera_xz[0]) * self.view_angle(x_m)
+
     def with_path(self, s_path: float) -> LaneGeometry:
         from dataclasses import replace
 

@@ -40,6 +40,8 @@ ONSET_WINDOW_S = 1.0  # the frames read again before the run, for the first move
 ONSET_FIT_S = 0.05  # how far into the motion the onset fit reaches (the change is still small)
 CHEST_DEFINITION_M = 0.015  # 1-sigma systematic uncertainty of the chest front on a silhouette
 TRUNK_HALF_DEPTH_M = 0.12  # half the chest's front-to-back depth of an athlete
+SHOULDER_HALF_WIDTH_M = 0.18  # midline to shoulder joint (half the biacromial breadth, ~0.40 m)
+UPPER_ARM_RADIUS_M = 0.05  # half the upper arm's thickness at the shoulder
 
 
 @dataclass(frozen=True)
@@ -67,13 +69,26 @@ def lane_positions(track: RunnerTrack, geom: LaneGeometry, reference: str = "tor
         x[ok] = geom.distance_at(u[ok], v[ok])
         mpp[ok] = np.abs(geom.distance_at(u[ok] + 0.5, v[ok]) - geom.distance_at(u[ok] - 0.5, v[ok]))
         if reference == "torso":
-            # Seen at an angle θ from the lane's perpendicular, the silhouette's front edge of a
-            # round trunk is the tangent from the camera: it meets the runner's plane r(1/cosθ − 1)
-            # ahead of the chest's true front (r = half the chest's depth).
-            theta = geom.view_angle(x[ok])
-            x[ok] -= TRUNK_HALF_DEPTH_M * (1.0 / np.cos(theta) - 1.0)
+            x[ok] -= oblique_lead(geom.view_angle_signed(x[ok]))
     sigma = np.sqrt((0.4 * mpp) ** 2 + (0.01) ** 2)
     return x, sigma
+
+
+def oblique_lead(theta: np.ndarray) -> np.ndarray:
+    """How far ahead of the chest's true front the silhouette's front edge at chest height meets
+    the runner's plane, seen at a signed angle ``theta`` (rad) from the lane's perpendicular.
+
+    Square-on, zero. At an angle the front edge is the tangent from the camera to the round
+    trunk, which meets the plane r(1/cosθ − 1) ahead (r = half the chest's depth). Seen past
+    the camera, the shoulder on the camera's side (half a shoulder width nearer to the camera)
+    also projects ahead, by w·tanθ plus its own round edge; beyond about 30° it leads the
+    chest, and the silhouette's front is whichever leads.
+    """
+    theta = np.asarray(theta, float)
+    c = np.cos(theta)
+    trunk = TRUNK_HALF_DEPTH_M * (1.0 / c - 1.0)
+    shoulder = SHOULDER_HALF_WIDTH_M * np.tan(theta) + UPPER_ARM_RADIUS_M / c - TRUNK_HALF_DEPTH_M
+    return np.maximum(trunk, shoulder)
 
 
 def path_sigma(track: RunnerTrack, geom: LaneGeometry, reference: str, path_sd: float) -> np.ndarray:
