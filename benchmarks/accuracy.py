@@ -45,6 +45,19 @@ def _clip_for(stem: str, cfg) -> Path:
     return path
 
 
+def _in_picture(contact: dict, truth: dict) -> bool:
+    """The contact point (on the runner's path) is inside the picture: a foot outside the frame
+    cannot be found, and is not counted as missed."""
+    cam = truth["camera"]
+    R = np.array(cam["rotation_world_to_camera"])
+    C = np.array(cam["position_m"])
+    X = R @ (np.array([contact["x_m"], 0.0, truth["config"]["lane_offset"]]) - C)
+    if X[2] <= 0:
+        return False
+    u = cam["f_px"] * X[0] / X[2] + cam["cx"]
+    return 0.0 <= u <= cam["width"] - 1
+
+
 def _step_figures(result, truth) -> dict | None:
     if not result.steps:
         return None
@@ -68,7 +81,7 @@ def _step_figures(result, truth) -> dict | None:
         used.add(j)
         matched.append((j, s))
     in_view = [i for i, c in enumerate(true_c) if result.trace.time_s and
-               result.trace.time_s[0] <= c["touchdown_s"] <= result.trace.time_s[-1]]
+               result.trace.time_s[0] <= c["touchdown_s"] <= result.trace.time_s[-1] and _in_picture(c, truth)]
     found = len([j for j, _ in matched if j in in_view])
     td_err = [abs(s.time_s - t_true[j]) / period for j, s in matched]
     len_err = []

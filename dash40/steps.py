@@ -22,6 +22,11 @@ from .tracking import LaneBand, RunnerTrack, feet_on_ground
 
 STILL_M = 0.045  # a stance toe moves less than this between frames (m)
 MIN_STEP_INTERVAL_S = 0.15  # touchdowns of consecutive steps are at least this far apart
+FOOT_OFFSET_M = 0.2  # a foot lands up to this far to the side of the runner's path
+LANE_WIDTH_GUESS_M = 3.0  # cone to cone, when the calibration cannot tell
+GROUND_SLACK_PX = 2.0  # the sole's lowest pixel: anti-aliasing, blur and the ground line's own error
+SETTLE_ROWS_PX = 0.7  # a toe this many rows above its contact level is still in the air
+BALL_BEHIND_TIP_M = 0.045  # the contact point (ball of the foot) lies this far behind the shoe's tip
 
 
 def _ground_rows(track: RunnerTrack, geom: LaneGeometry) -> callable:
@@ -43,17 +48,25 @@ def detect_steps(track: RunnerTrack, geom: LaneGeometry, frame_period: float, un
     """Every foot contact after ``t_start`` (the first movement), as ``Step``s in ``units``."""
     band = LaneBand(geom, width, height)
     ground_v = _ground_rows(track, geom)
-    # Per frame: the lane positions of toes that are on the ground.
-    toes: list[list[float]] = []
+    # A foot on the ground is on the runner's ground line up to the feet's own offset across the
+    # lane (each foot is ~0.1-0.2 m to one side of the path): how many rows that is at a column.
+    lane_w = geom.lane_width_m or LANE_WIDTH_GUESS_M
+
+    def tolerance(u: float) -> float:
+        far, near = band.rows(u)
+        across = abs(near - far) * FOOT_OFFSET_M / lane_w if geom.homography is not None else 0.0
+        return max(across, 0.02 * band.px_per_m(u)) + GROUND_SLACK_PX
+    # Per frame: toes on the ground, as (lane position, rows below the ground line, metres per pixel).
+    toes: list[list[tuple[float, float, float]]] = []
     for i, segs in enumerate(track.ground_segments):
         found = []
         if not track.repeat[i]:
             for u0, u1, v in segs:
                 u_toe = u1 if track.direction > 0 else u0
                 gv = ground_v(u_toe)
-                ppm = band.px_per_m(u_toe)
-                if np.isfinite(gv) and abs(v - gv) <= 0.02 * ppm + 1.0:
-                    found.append(float(geom.distance_at(np.array([u_toe + 0.5 * track.direction]))[0]))
+                if np.isfinite(gv) and abs(v - gv) <= tolerance(u_toe):
+                    tip = float(geom.distance_at(np.array([u_toe + 0.5 * track.direction]))[0])
+                    found.append((tip - BALL_BEHIND_TIP_M, float(v - gv), 1.0 / band.px_per_m(u_toe)))
         toes.append(found)
     t = track.time_s
     # Link toes frame to frame into contacts.
@@ -65,12 +78,11 @@ def detect_steps(track: RunnerTrack, geom: LaneGeometry, frame_period: float, un
         used = set()
         still_open = []
         for c in open_c:
-            k = min(range(len(xs)), key=lambda j: abs(xs[j] - c["x"]), default=None)
-            if k is not None and k not in used and abs(xs[k] - c["x"]) <= STILL_M:
+            k = min(range(len(xs)), key=lambda j: abs(xs[j][0] - c["x"]), default=None)
+            if k is not None and k not in used and abs(xs[k][0] - c["x"]) <= STILL_M:
                 used.add(k)
-                c["frames"].append(i)
-                c["xs"].append(xs[k])
-                c["x"] = float(np.median(c["xs"]))
+                c["at"][i] = xs[k]
+                c["x"] = float(np.median([a[0] for a in c["at"].values()]))
                 c["miss"] = 0
                 still_open.append(c)
             elif c["miss"] < 1:
@@ -78,26 +90,43 @@ def detect_steps(track: RunnerTrack, geom: LaneGeometry, frame_period: float, un
                 still_open.append(c)
             else:
                 done.append(c)
-        for j, x in enumerate(xs):
+        for j, toe in enumerate(xs):
             if j not in used:
-                still_open.append({"frames": [i], "xs": [x], "x": x, "miss": 0})
+                still_open.append({"at": {i: toe}, "x": toe[0], "miss": 0})
         open_c = still_open
     done += open_c
-    done.sort(key=lambda c: c["frames"][0])
+    done.sort(key=lambda c: min(c["at"]))
     # Merge pieces of one contact (a missed frame, the toe's edge shifting by a few centimetres
     # as the foot rolls): same place, touching or overlapping in time.
     merged: list[dict] = []
     for c in done:
         hit = None
-        for m in merged[-3:]:
-            if abs(c["x"] - m["x"]) <= 2 * STILL_M and c["frames"][0] - m["frames"][-1] <= 3:
+        for m in merged:
+            if abs(c["x"] - m["x"]) <= 2 * STILL_M and min(c["at"]) - max(m["at"]) <= 3:
                 hit = m
         if hit is not None:
-            hit["frames"] = sorted(set(hit["frames"]) | set(c["frames"]))
-            hit["xs"] += c["xs"]
-            hit["x"] = float(np.median(hit["xs"]))
+            hit["at"].update(c["at"])
+            hit["x"] = float(np.median([a[0] for a in hit["at"].values()]))
         else:
             merged.append(c)
+    # The foot settles: a landing foot is near its spot a frame or two before it is down, and a
+    # leaving toe rises before it moves. Frames at either end whose toe is not yet (or no
+    # longer) at the contact's own place and level are not part of the contact.
+    for c in merged:
+        fr = sorted(c["at"])
+        x_med = float(np.median([c["at"][f][0] for f in fr]))
+        dv_med = float(np.median([c["at"][f][1] for f in fr]))
+
+        def settled(f, c=c, x_med=x_med, dv_med=dv_med):
+            x, dv, mpp = c["at"][f]
+            return abs(x - x_med) <= max(1.2 * mpp, 0.02) and dv >= dv_med - SETTLE_ROWS_PX
+
+        while len(fr) > 1 and not settled(fr[0]):
+            fr.pop(0)
+        while len(fr) > 1 and not settled(fr[-1]):
+            fr.pop()
+        c["frames"] = fr
+        c["x"] = float(np.median([c["at"][f][0] for f in fr]))
     # A contact lasts at least ~50 ms (3 frames at 60 fps; 2 at 30 fps).
     min_frames = max(2, int(round(0.05 / frame_period)))
     merged = [c for c in merged if c["frames"][-1] - c["frames"][0] + 1 >= min_frames]
@@ -129,9 +158,13 @@ def detect_steps(track: RunnerTrack, geom: LaneGeometry, frame_period: float, un
             continue
         cand = {"td": float(td), "to": to, "x": c["x"], "spans": f1 - f0 + 1, "f0": f0}
         # Sprinters take at most ~6 steps a second: two touchdowns closer than 0.15 s are one
-        # contact seen twice (or a foot brushing the ground); keep the longer-lasting one.
+        # contact seen twice, or a contact and something still on the ground behind the runner
+        # (a cone the legs pass, the foot that just left): keep the one further along the lane
+        # (of one contact seen twice, the longer-lasting).
         if cands and cand["td"] - cands[-1]["td"] < MIN_STEP_INTERVAL_S:
-            if cand["spans"] > cands[-1]["spans"]:
+            prev = cands[-1]
+            same = abs(cand["x"] - prev["x"]) <= 2 * STILL_M
+            if (same and cand["spans"] > prev["spans"]) or (not same and cand["x"] > prev["x"]):
                 cands[-1] = cand
                 last_x = cand["x"]
             continue

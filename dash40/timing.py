@@ -235,6 +235,8 @@ def onset_from_patches(times: np.ndarray, patches: np.ndarray, pict: list[str], 
     base = float(np.median(head))
     spread = float(1.4826 * np.median(np.abs(head - base))) + 0.02
     thr = base + max(5.0 * spread, 0.05 * (sm[-1] - base))
+    if sm[-1] <= thr:
+        return None  # the run's frames change no more than the first ones: no still set position seen
     i = n - 1
     while i > 0 and sm[i - 1] > thr:
         i -= 1

@@ -36,6 +36,7 @@ PHI_SET, PHI_RUN = math.radians(25.0), math.radians(12.0)  # heel raised during 
 ARM_SET_INCLINE = math.radians(12.0)  # ground arm: hand ahead of the shoulder
 REAR_TOE_OFF, FRONT_TOE_OFF, FIRST_TOUCHDOWN = 0.15, 0.32, 0.38  # s after t0
 HAND_BLEND = 0.30  # s over which the arms go from the stance to running
+LANDING_SPEED = 1.0  # m/s, the swing foot's downward speed at touchdown
 SIDES = ("left", "right")
 
 
@@ -220,7 +221,10 @@ class Athlete:
                 e = float(smootherstep(u))
                 s = float(self.speed(t)) / self.mss
                 lift = (0.10 + 0.38 * s) * self.sc
-                bump = math.sin(math.pi * u ** 0.75) ** 2
+                # Up and over, then down onto the ground at LANDING_SPEED (a foot does not float
+                # down to rest: it strikes, and the touchdown is a visible event).
+                swing = n.touchdown - c.toe_off
+                bump = math.sin(math.pi * u ** 0.75) ** 2 + (LANDING_SPEED * swing / lift) * u ** 8 * (1.0 - u)
                 x = c.ankle[0] + (n.ankle[0] - c.ankle[0]) * e
                 y = c.ankle[1] + (n.ankle[1] - c.ankle[1]) * e + lift * bump
                 phi = c.phi + (n.phi - c.phi) * e - math.radians(35.0) * math.sin(math.pi * u) ** 2

@@ -1,0 +1,93 @@
+"""Unit tests of the timing stage on planted signals (no video): the first-movement fit and the
+oblique-view correction of the chest."""
+
+import numpy as np
+import pytest
+
+from dash40.timing import TRUNK_HALF_DEPTH_M, oblique_lead, onset_from_patches
+
+FPS = 60.0
+PERIOD = 1.0 / FPS
+
+
+def _edge_patches(t0: float, accel_px: float, n: int = 60, noise: float = 0.8, seed: int = 3):
+    """Grey 40×60 patches of a soft vertical edge that starts moving at t0 from rest:
+    shift = accel_px·(t − t0)² pixels, plus sensor noise."""
+    rng = np.random.default_rng(seed)
+    times = np.arange(n) * PERIOD
+    cols = np.arange(60, dtype=float)
+    rows = []
+    for t in times:
+        shift = accel_px * max(0.0, t - t0) ** 2
+        profile = 60.0 + 120.0 / (1.0 + np.exp(-(cols - 25.0 - shift) / 1.2))
+        rows.append(np.tile(profile, (40, 1)) + rng.normal(0.0, noise, (40, 60)))
+    return times, np.array(rows)
+
+
+@pytest.mark.parametrize("t0", [0.5083, 0.5167, 0.5250])  # between frames, on one, between
+def test_onset_of_a_planted_quadratic_start_is_found_within_a_third_of_a_frame(t0):
+    times, P = _edge_patches(t0, accel_px=60.0)
+    got = onset_from_patches(times, P, ["P"] * len(P), PERIOD, np.arange(len(P)))
+    assert got is not None and got.method == "onset-fit"
+    assert abs(got.time_s - t0) < 0.33 * PERIOD
+    assert 0.2 * PERIOD <= got.uncertainty_s <= 3 * PERIOD
+    # A threshold on the same signal is late by several frames: the fit is what recovers it.
+    change = np.abs(P - P[:10].mean(axis=0)).mean(axis=(1, 2))
+    late = times[np.argmax(change > change[:20].max() * 3)]
+    assert late - t0 > 2 * PERIOD
+
+
+def test_b_pictures_that_borrow_from_a_later_picture_do_not_pull_the_onset_early():
+    t0 = 0.5083
+    times, P = _edge_patches(t0, accel_px=60.0)
+    pict = ["I" if i % 12 == 0 else ("P" if i % 4 == 0 else "B") for i in range(len(P))]
+    blended = P.copy()
+    anchors = [i for i, c in enumerate(pict) if c != "B"]
+    for a, b in zip(anchors, anchors[1:], strict=False):
+        for i in range(a + 1, b):  # a B picture: a blend of the anchors around it
+            w = (i - a) / (b - a)
+            blended[i] = (1 - w) * P[a] + w * P[b]
+    got = onset_from_patches(times, blended, pict, PERIOD, np.arange(len(P)))
+    assert abs(got.time_s - t0) < 0.5 * PERIOD
+    # Treating them as real pictures is early by more than that.
+    naive = onset_from_patches(times, blended, ["P"] * len(P), PERIOD, np.arange(len(P)))
+    assert naive.time_s < got.time_s
+
+
+def test_an_image_shown_twice_is_timed_at_its_first_appearance():
+    """A 30-fps capture in a 60-fps file: every image twice, the copy with a little codec noise."""
+    t0 = 0.515
+    period = 1 / 30
+    times60, P = _edge_patches(t0, accel_px=60.0, n=60)
+    rng = np.random.default_rng(5)
+    shown = P.copy()
+    for i in range(1, len(P), 2):  # frame i repeats the image of frame i-1
+        shown[i] = P[i - 1] + rng.normal(0.0, 0.3, P[i].shape)
+    got = onset_from_patches(times60, shown, ["P"] * len(P), period, np.arange(len(P)))
+    assert abs(got.time_s - t0) < 0.33 * period
+
+
+def test_too_few_frames_or_no_still_frames_give_no_onset():
+    rng = np.random.default_rng(1)
+    times = np.arange(30) * PERIOD
+    cols = np.arange(60, dtype=float)
+    # Already moving at the first frame (a flying start seen in the set-position region).
+    P = np.array([np.tile(60.0 + 120.0 / (1.0 + np.exp(-(cols - 10.0 - 60.0 * t) / 1.2)), (40, 1))
+                  + rng.normal(0.0, 0.8, (40, 60)) for t in times])
+    assert onset_from_patches(times, P, ["P"] * len(P), PERIOD, np.arange(len(P))) is None
+    assert onset_from_patches(times[:4], P[:4], ["P"] * 4, PERIOD, np.arange(4)) is None
+
+
+def test_oblique_lead_is_zero_square_on_and_follows_the_trunk_then_the_near_shoulder():
+    assert oblique_lead(np.array([0.0]))[0] == pytest.approx(0.0, abs=1e-12)
+    th = np.radians(20.0)  # below ~30 degrees the round trunk's tangent is the front
+    assert oblique_lead(np.array([th]))[0] == pytest.approx(TRUNK_HALF_DEPTH_M * (1 / np.cos(th) - 1))
+    # Before the camera (negative angle) the near shoulder projects backward: the trunk leads.
+    assert oblique_lead(np.array([-np.radians(45.0)]))[0] == pytest.approx(
+        TRUNK_HALF_DEPTH_M * (1 / np.cos(np.radians(45.0)) - 1))
+    # Past the camera at 45 degrees the near shoulder leads the trunk, by several centimetres.
+    lead45 = oblique_lead(np.array([np.radians(45.0)]))[0]
+    assert lead45 > TRUNK_HALF_DEPTH_M * (1 / np.cos(np.radians(45.0)) - 1) + 0.03
+    # Monotone in the angle past the camera.
+    angles = np.radians(np.linspace(0, 60, 13))
+    assert np.all(np.diff(oblique_lead(angles)) >= 0)
