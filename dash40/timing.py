@@ -37,6 +37,7 @@ from .calibration import LaneGeometry
 from .tracking import CELL, RunnerTrack
 
 ONSET_WINDOW_S = 1.0  # the frames read again before the run, for the first movement
+NOISY_STILL_GREY = 1.0  # still frames differing by more than this (rms grey level) come from a noisy camera
 ONSET_FIT_S = 0.05  # how far into the motion the onset fit reaches (the change is still small)
 CHEST_DEFINITION_M = 0.015  # 1-sigma systematic uncertainty of the chest front on a silhouette
 TRUNK_HALF_DEPTH_M = 0.12  # half the chest's front-to-back depth of an athlete
@@ -243,6 +244,22 @@ def onset_from_patches(times: np.ndarray, patches: np.ndarray, pict: list[str], 
     i_r = max(1, i - lag)
     if i_r < 3:
         return None  # no still frames before the motion
+    # On a noisy clip (a shaking camera) the frame-to-frame change stands out of the noise only
+    # well after the start. Refine: against still frames further back, walk back while a frame
+    # differs from them by more than they differ among themselves.
+    if i_r >= 2 * n_pre and base > NOISY_STILL_GREY:
+        # (the reference from every other still frame, the quiet level from the others: a frame
+        # that is part of a median is closer to it than an independent one)
+        R0 = np.median(P[i_r - 2 * n_pre: i_r - n_pre: 2], axis=0)
+        lvl = np.sqrt(np.mean((P - R0) ** 2, axis=(1, 2)))
+        quiet = lvl[i_r - 2 * n_pre + 1: i_r - n_pre: 2]
+        q0 = float(np.median(quiet))
+        qs = float(1.4826 * np.median(np.abs(quiet - q0))) + 1e-3
+        # (a quarter of the change at the rough rise at least: a compressed clip's still frames
+        # can be bit-identical, and an encoder's slow refresh is not a movement)
+        thr0 = q0 + max(4.0 * qs, 0.25 * (lvl[i_r] - q0))
+        while i_r > n_pre + 1 and lvl[i_r - 1] > thr0:
+            i_r -= 1
     R = np.median(P[max(0, i_r - n_pre): i_r], axis=0)
     D = P - R
     anchor = np.array([c != "B" for c in pict])
