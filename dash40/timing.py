@@ -227,13 +227,19 @@ def onset_from_patches(times: np.ndarray, patches: np.ndarray, pict: list[str], 
     n = len(P)
     n_pre = max(5, int(round(0.12 / frame_period)))
     # The rise, roughly: walking back from the run, the first frame that differs from the one
-    # ~12 ms before by more than the still frames do.
-    lag = max(1, int(round(0.012 / frame_period)))
-    dl = np.zeros(n)
-    dl[lag:] = np.sqrt(np.mean((P[lag:] - P[:-lag]) ** 2, axis=(1, 2)))
-    sm = _med3(dl)
-    head = sm[lag: max(lag + 3, n // 3)]
-    base = float(np.median(head))
+    # ~12 ms before by more than the still frames do. On a noisy clip (a shaking camera: still
+    # frames differ by more than a grey level) a movement stands out of the frame-to-frame noise
+    # only well after it starts, so the comparison reaches ~50 ms back instead: the movement
+    # grows over that time, the noise does not.
+    for lag_s in (0.012, 0.05):
+        lag = max(1, int(round(lag_s / frame_period)))
+        dl = np.zeros(n)
+        dl[lag:] = np.sqrt(np.mean((P[lag:] - P[:-lag]) ** 2, axis=(1, 2)))
+        sm = _med3(dl)
+        head = sm[lag: max(lag + 3, n // 3)]
+        base = float(np.median(head))
+        if base <= NOISY_STILL_GREY:
+            break
     spread = float(1.4826 * np.median(np.abs(head - base))) + 0.02
     thr = base + max(5.0 * spread, 0.05 * (sm[-1] - base))
     if sm[-1] <= thr:
@@ -244,22 +250,6 @@ def onset_from_patches(times: np.ndarray, patches: np.ndarray, pict: list[str], 
     i_r = max(1, i - lag)
     if i_r < 3:
         return None  # no still frames before the motion
-    # On a noisy clip (a shaking camera) the frame-to-frame change stands out of the noise only
-    # well after the start. Refine: against still frames further back, walk back while a frame
-    # differs from them by more than they differ among themselves.
-    if i_r >= 2 * n_pre and base > NOISY_STILL_GREY:
-        # (the reference from every other still frame, the quiet level from the others: a frame
-        # that is part of a median is closer to it than an independent one)
-        R0 = np.median(P[i_r - 2 * n_pre: i_r - n_pre: 2], axis=0)
-        lvl = np.sqrt(np.mean((P - R0) ** 2, axis=(1, 2)))
-        quiet = lvl[i_r - 2 * n_pre + 1: i_r - n_pre: 2]
-        q0 = float(np.median(quiet))
-        qs = float(1.4826 * np.median(np.abs(quiet - q0))) + 1e-3
-        # (a quarter of the change at the rough rise at least: a compressed clip's still frames
-        # can be bit-identical, and an encoder's slow refresh is not a movement)
-        thr0 = q0 + max(4.0 * qs, 0.25 * (lvl[i_r] - q0))
-        while i_r > n_pre + 1 and lvl[i_r - 1] > thr0:
-            i_r -= 1
     R = np.median(P[max(0, i_r - n_pre): i_r], axis=0)
     D = P - R
     anchor = np.array([c != "B" for c in pict])
