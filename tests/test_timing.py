@@ -91,3 +91,19 @@ def test_oblique_lead_is_zero_square_on_and_follows_the_trunk_then_the_near_shou
     # Monotone in the angle past the camera.
     angles = np.radians(np.linspace(0, 60, 13))
     assert np.all(np.diff(oblique_lead(angles)) >= 0)
+
+
+def test_a_few_frames_joined_by_a_passer_by_are_dropped_from_the_trace():
+    """The chest trace of a runner at 8 m/s, with four consecutive frames pushed ahead by a
+    bystander who joins the silhouette (56, 43, 31 and 15 cm): the three large ones go, the rest
+    stay (a shift under ~20 cm is left to the crossing fit's robust weights)."""
+    from dash40.timing import _clean
+
+    rng = np.random.default_rng(2)
+    t = np.arange(60) * PERIOD
+    x = 10.0 + 8.0 * t + rng.normal(0.0, 0.01, len(t))
+    bad = [30, 31, 32, 33]
+    x[bad] += [0.56, 0.43, 0.31, 0.15]
+    keep = _clean(t, x)
+    assert not keep[bad[:3]].any()
+    assert keep[[i for i in range(len(t)) if i not in bad]].all()
