@@ -84,6 +84,7 @@ def _step_figures(result, truth) -> dict | None:
                result.trace.time_s[0] <= c["touchdown_s"] <= result.trace.time_s[-1] and _in_picture(c, truth)]
     found = len([j for j, _ in matched if j in in_view])
     td_err = [abs(s.time_s - t_true[j]) / period for j, s in matched]
+    sided = [(s.side == true_c[j]["side"]) for j, s in matched if s.side in ("left", "right")]
     len_err = []
     for (j1, _s1), (j2, s2) in zip(matched, matched[1:], strict=False):
         if j2 == j1 + 1 and s2.length is not None:
@@ -93,6 +94,7 @@ def _step_figures(result, truth) -> dict | None:
         "recall": found / max(1, len(in_view)), "spurious_rate": spurious / max(1, len(result.steps)),
         "touchdown_err_frames_median": float(np.median(td_err)) if td_err else None,
         "length_err_cm_median": 100 * float(np.median(len_err)) if len_err else None,
+        "sided": len(sided), "side_correct": int(sum(sided)),
     }
 
 
@@ -167,7 +169,8 @@ def _print_row(row: dict, units: str) -> None:
         td = s["touchdown_err_frames_median"]
         ln = s["length_err_cm_median"]
         print(f"    steps  found {s['found']}/{s['true']}, spurious {s['spurious']}, touchdown median "
-              f"{td if td is None else round(td, 2)} fr, length median {ln if ln is None else round(ln, 1)} cm")
+              f"{td if td is None else round(td, 2)} fr, length median {ln if ln is None else round(ln, 1)} cm, "
+              f"side {s['side_correct']}/{s['sided']} right")
     sys.stdout.flush()
 
 
@@ -202,6 +205,8 @@ def _summary(rows: list[dict]) -> dict:
         ln = [s["length_err_cm_median"] for s in steps if s["length_err_cm_median"] is not None]
         summary["steps_touchdown_median_frames"] = float(np.median(td)) if td else None
         summary["steps_length_median_cm"] = float(np.median(ln)) if ln else None
+        summary["steps_sided"] = int(sum(s["sided"] for s in steps))
+        summary["steps_side_correct"] = int(sum(s["side_correct"] for s in steps))
     print()
     print("Summary")
     print(f"  clips analysed              {summary['analysed']}/{summary['clips']}")
@@ -225,6 +230,8 @@ def _summary(rows: list[dict]) -> dict:
               f"{100 * summary['steps_spurious_rate']:.0f} %, touchdown median "
               f"{'—' if td is None else f'{td:.2f}'} fr, length median {'—' if ln is None else f'{ln:.1f}'} cm   "
               "targets ≥ 95 %, ≤ 5 %, ≤ 1 fr, ≤ 5 cm")
+        print(f"  step side (left/right)      {summary['steps_side_correct']}/{summary['steps_sided']} right "
+              "(the other steps say 'unknown')")
     return {"summary": summary, "clips": rows}
 
 

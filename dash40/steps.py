@@ -26,6 +26,7 @@ FOOT_OFFSET_M = 0.2  # a foot lands up to this far to the side of the runner's p
 LANE_WIDTH_GUESS_M = 3.0  # cone to cone, when the calibration cannot tell
 GROUND_SLACK_PX = 2.0  # the sole's lowest pixel: anti-aliasing, blur and the ground line's own error
 SETTLE_ROWS_PX = 0.7  # a toe this many rows above its contact level is still in the air
+FOOT_SIDE_M = 0.09  # a sprinter's foot lands about this far to the side of the path (step width ~0.18 m)
 BALL_BEHIND_TIP_M = 0.045  # the contact point (ball of the foot) lies this far behind the shoe's tip
 
 
@@ -170,13 +171,23 @@ def detect_steps(track: RunnerTrack, geom: LaneGeometry, frame_period: float, un
             continue
         cands.append(cand)
         last_x = cand["x"]
-    for cand in cands:
-        td, to, x, spans = cand["td"], cand["to"], cand["x"], cand["spans"]
+    # Feet land alternately on either side of the path: correct each contact for its side
+    # (the set position's last foot is the other side from the first step).
+    seq = ([prev_x] if prev_x is not None else []) + [c["x"] for c in cands]
+    seq_t = ([prev_to] if prev_x is not None else []) + [c["td"] for c in cands]
+    seq_x, seq_side = assign_sides(np.array(seq, float), geom, track.direction,
+                                   np.array([np.nan if v is None else v for v in seq_t], float))
+    if prev_x is not None:
+        prev_x = float(seq_x[0])
+        seq_x, seq_side = seq_x[1:], seq_side[1:]
+    for cand, x, side in zip(cands, seq_x, seq_side, strict=True):
+        td, to, spans = cand["td"], cand["to"], cand["spans"]
+        x = float(x)
         ct = (to - td) if (to is not None and spans >= 3) else None
         steps.append(Step(
             time_s=td,
             distance=from_metres(x, units),
-            side="unknown",
+            side=side,
             length=None if prev_x is None else from_metres(x - prev_x, units),
             toe_off_s=None if to is None else float(to),
             contact_time_s=None if ct is None else float(ct),
@@ -187,6 +198,51 @@ def detect_steps(track: RunnerTrack, geom: LaneGeometry, frame_period: float, un
         ))
         prev_td, prev_x, prev_to = td, x, to
     return tuple(steps)
+
+
+def assign_sides(x: np.ndarray, geom: LaneGeometry, direction: int,
+                 times: np.ndarray | None = None) -> tuple[np.ndarray, list[str]]:
+    """Contact positions corrected for the side each foot lands on, and the sides.
+
+    A toe seen on an image column is placed on the runner's path; a foot landing a little nearer
+    to the camera (or further) than the path is then placed too far from (or too close to) the
+    camera's own lane position, in proportion — a zigzag in the step lengths that grows away
+    from the camera. Feet alternate, so there are two hypotheses (the first contact near or far);
+    the one whose corrected step lengths change more smoothly wins. The camera sees the runner's
+    right side when the run goes left to right in the picture (and the left side the other way). When the two hypotheses are too
+    close to call (a camera square-on to a short run), positions are left as measured and the
+    side is "unknown". With ``times`` (touchdowns), a gap of two step times is a missed contact:
+    the side alternates twice across it.
+    """
+    n = len(x)
+    if n < 4 or geom.camera_xz is None or geom.lane_width_m is None:
+        return x, ["unknown"] * n
+    cx, cs = geom.camera_xz
+    depth = abs(geom.s_path - cs) * geom.lane_width_m
+    if depth <= 1.0:
+        return x, ["unknown"] * n
+    order = np.arange(n)
+    if times is not None and n >= 3:
+        gaps = np.diff(np.asarray(times, float))
+        typical = float(np.median(gaps[np.isfinite(gaps)])) if np.any(np.isfinite(gaps)) else 0.0
+        if typical > 0:
+            steps_between = np.where(np.isfinite(gaps), np.maximum(1, np.round(gaps / typical)), 1)
+            order = np.r_[0, np.cumsum(steps_between)].astype(int)
+    best = None
+    for first_near in (True, False):
+        sign = np.array([1.0 if (k % 2 == 0) == first_near else -1.0 for k in order])  # +1 = near
+        # top view: the column's ray through the path point, followed to the foot's depth
+        xc = cx + (x - cx) * (1.0 - sign * FOOT_SIDE_M / depth)
+        rough = float(np.sum(np.diff(np.diff(xc) / np.diff(order)) ** 2))  # a gap: its mean step
+        if best is None or rough < best[0]:
+            best, other = (rough, xc, sign), best
+        else:
+            other = (rough, xc, sign)
+    rough, xc, sign = best
+    if other is None or other[0] < 1.2 * rough + 1e-6:
+        return x, ["unknown"] * n
+    near, far = ("right", "left") if direction > 0 else ("left", "right")
+    return xc, [near if s_ > 0 else far for s_ in sign]
 
 
 def _first_valid(track: RunnerTrack) -> int:
