@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+import numpy as np
+
 from .result import AnalysisResult
 
 
@@ -95,7 +97,26 @@ def format_result(r: AnalysisResult) -> str:
         lines.append("")
         lines.append(f"Sprint model: not fitted ({m['error']})")
     if r.steps:
-        lines.append(f"Steps: {len(r.steps)} contacts")
+        lines.append(step_summary(r.steps, r.units))
     for w in r.warnings:
         lines.append(f"Note: {w}")
     return "\n".join(lines)
+
+
+def step_summary(steps, units: str) -> str:
+    """One line on the steps: how many, the first step, and the last few (length, rate, sides)."""
+    out = f"Steps: {len(steps)} contacts"
+    first = next((s for s in steps if s.length is not None), None)
+    if first is not None:
+        out += f"; first step {first.length:.2f} {units}"
+    last = [s for s in steps[-6:] if s.length is not None]
+    rates = [s.frequency_hz for s in last if s.frequency_hz]
+    if len(last) >= 2:
+        out += f"; last {len(last)}: {np.mean([s.length for s in last]):.2f} {units}"
+        if rates:
+            out += f" at {np.mean(rates):.1f} steps/s"
+        by_side = {side: [s.length for s in last if s.side == side] for side in ("left", "right")}
+        if by_side["left"] and by_side["right"]:
+            out += f" (left {np.mean(by_side['left']):.2f}, right {np.mean(by_side['right']):.2f})"
+    return out
+
