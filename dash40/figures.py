@@ -167,14 +167,19 @@ def steps_figure(steps: Iterable[Any], *, units: str = "m", title: str | None = 
         + (f", contact {float(_get(s, 'contact_time_s')) * 1000:.0f} ms" if _get(s, "contact_time_s") is not None else "")
         for i, s in zip(n, steps, strict=True)
     ]
+    # Left and right feet with different markers: an asymmetry shows as a zigzag of two shapes.
+    shapes = {"left": "circle", "right": "square"}
+    symbols = [shapes.get(_get(s, "side"), "circle-open") for s in steps]
     fig = make_subplots(specs=[[{"secondary_y": True}]])
-    fig.add_trace(go.Scatter(x=n, y=length, mode="lines+markers", name=f"step length ({units})", text=hover,
-                             line={"color": DATA_COLOR}, connectgaps=False,
+    fig.add_trace(go.Scatter(x=n, y=length, mode="lines+markers", name=f"step length ({units})",
+                             text=hover, line={"color": DATA_COLOR}, connectgaps=False,
+                             marker={"symbol": symbols, "size": 9},
                              hovertemplate="%{text}<br>length %{y:.2f}<extra></extra>"), secondary_y=False)
     fig.add_trace(go.Scatter(x=n, y=freq, mode="lines+markers", name="step frequency (Hz)", text=hover,
                              line={"color": SECOND_COLOR, "dash": "dash"}, connectgaps=False,
                              hovertemplate="%{text}<br>frequency %{y:.2f} Hz<extra></extra>"), secondary_y=True)
-    _layout(fig, title or "Step length and frequency", "Step number", f"Step length ({units})")
+    _layout(fig, title or "Step length and frequency (● left foot, ■ right foot)", "Step number",
+            f"Step length ({units})")
     fig.update_xaxes(dtick=1)
     fig.update_yaxes(title_text=f"Step length ({units})", rangemode="tozero", secondary_y=False)
     fig.update_yaxes(title_text="Step frequency (Hz)", rangemode="tozero", secondary_y=True)

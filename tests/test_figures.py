@@ -104,6 +104,7 @@ def test_steps_figure_handles_dicts_dataclasses_and_missing_values():
     assert list(length.y) == [None, 1.2, 1.35, 1.5]
     assert list(freq.y) == [None, 3.85, 4.17, 4.3]
     assert "right foot at 0.88 s, 2.10 yd, contact 160 ms" in length.text[1]
+    assert list(length.marker.symbol) == ["circle", "square", "circle", "circle-open"]  # left, right, ?
     assert fig.layout.xaxis.title.text == "Step number"
     assert fig.layout.yaxis2.title.text == "Step frequency (Hz)"
     assert isinstance(steps_figure([]), go.Figure)
