@@ -24,6 +24,7 @@ from .video import iter_frames, prefetch, probe
 
 Progress = Callable[[float, str], None]
 REFERENCES = ("torso", "hip")
+MODEL_MIN_SPEED_FRACTION = 0.9  # the trace must reach this share of MSS for the model to be reported
 SPRINT_SPEED_M_S = 3.5  # below this top speed a rep is not a sprint (a brisk walk is ~2 m/s)
 
 
@@ -272,7 +273,7 @@ def _model(result: AnalysisResult, body_mass_kg, height_m) -> dict:
     A fit that cannot be made returns ``{"error": "..."}`` so nothing pretends to be valid.
     """
     from .errors import Dash40Error
-    from .kinematics import fit_trace
+    from .kinematics import fit_trace, predict_velocity_at_time
 
     if result.flying or result.start.time_s is None:
         return {}
@@ -289,4 +290,13 @@ def _model(result: AnalysisResult, body_mass_kg, height_m) -> dict:
             fit = fit.with_force_velocity(body_mass_kg=body_mass_kg, height_m=height_m)
     except Dash40Error as exc:
         return {"error": str(exc)}
+    # A clip that ends well before top speed (a 10-yd start) cannot measure MSS: the fit would
+    # be an extrapolation whose stated interval only holds if the model is exactly right. Keep
+    # it for the curious, under its own name, and say so instead of printing it as a result.
+    t_last = float(t[keep][-1]) - fit.onset_time
+    reached = float(predict_velocity_at_time(max(t_last, 0.0), fit.mss, fit.tau)) / fit.mss
+    if reached < MODEL_MIN_SPEED_FRACTION:
+        return {"error": f"the clip ends at {reached:.0%} of the athlete's projected top speed, so top speed (MSS) "
+                         "and TAU would be guesses: film 30 m (35 yd) or more for the sprint model",
+                "extrapolated_fit": fit.to_dict()}
     return fit.to_dict()

@@ -95,7 +95,7 @@ def format_result(r: AnalysisResult) -> str:
         )
     elif m.get("error"):
         lines.append("")
-        lines.append(f"Sprint model: not fitted ({m['error']})")
+        lines.append(f"Sprint model: not given ({m['error']})")
     if r.steps:
         lines.append(step_summary(r.steps, r.units))
     for w in r.warnings:

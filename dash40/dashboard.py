@@ -234,6 +234,8 @@ def sprint_fit_of(result: AnalysisResult):
 
     if result.flying or result.start.time_s is None or len(result.trace.time_s) < 10:
         return None
+    if (result.model or {}).get("error"):
+        return None  # the analysis declined the model (e.g. the clip ends far below top speed)
     t = np.asarray(result.trace.time_s)
     x = np.asarray(result.trace.position_m)
     last = max((c.time_s for c in result.crossings if c.time_s is not None), default=t[-1])
@@ -314,3 +316,13 @@ def seed_demo(store, samples: Path | None = None, progress: Callable[[float, str
 
 def default_units() -> str:
     return os.environ.get("DASH40_UNITS", "yd")
+
+
+def delta_text(delta: float | None) -> str | None:
+    """A split's change since the last session as a coach reads it (0.01 s; "same" when none)."""
+    if delta is None:
+        return None
+    if abs(delta) < 0.005:
+        return "same as last session"
+    return f"{delta:+.2f} s since last session"
+

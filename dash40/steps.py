@@ -180,10 +180,15 @@ def detect_steps(track: RunnerTrack, geom: LaneGeometry, frame_period: float, un
     if prev_x is not None:
         prev_x = float(seq_x[0])
         seq_x, seq_side = seq_x[1:], seq_side[1:]
+    gaps = np.diff([c["td"] for c in cands])
+    typical = float(np.median(gaps)) if len(gaps) else None
     for cand, x, side in zip(cands, seq_x, seq_side, strict=True):
         td, to, spans = cand["td"], cand["to"], cand["spans"]
         x = float(x)
         ct = (to - td) if (to is not None and spans >= 3) else None
+        if prev_td is not None and typical and td - prev_td > 1.6 * typical:
+            # A contact was not seen in between: what lies between these two is not one step.
+            prev_x = prev_to = prev_td = None
         steps.append(Step(
             time_s=td,
             distance=from_metres(x, units),

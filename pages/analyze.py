@@ -151,6 +151,8 @@ fit = sprint_fit_of(result)
 g1, g2 = st.columns(2)
 if fit is not None:
     g1.plotly_chart(velocity_time_figure(fit), use_container_width=True)
+elif (result.model or {}).get("error"):
+    g1.info(f"No sprint model for this rep: {result.model['error']}.")
 if result.steps:
     g2.plotly_chart(steps_figure([s.__dict__ for s in result.steps], units=result.units), use_container_width=True)
 

@@ -6,6 +6,7 @@ import ui
 from dash40.dashboard import (
     athlete_report_html,
     change_since_last_session,
+    delta_text,
     fmt_time,
     model_progress_figure,
     personal_bests,
@@ -33,13 +34,14 @@ if not runs:
     st.stop()
 
 pbs = personal_bests(runs)
+
 change = change_since_last_session(runs)
 cols = st.columns(4)
 for col, label in zip(cols[:3], ("10 yd", "20 yd", "40 yd"), strict=True):
     pb = pbs[label]
     delta = change[label]
     col.metric(f"Best {label}", "—" if pb is None else f"{pb[0]:.2f} s",
-               None if delta is None else f"{delta:+.2f} s since last session", delta_color="inverse")
+               delta_text(delta), delta_color="inverse" if delta is None or abs(delta) >= 0.005 else "off")
 mss = pbs["MSS"]
 cols[3].metric("Best MSS", "—" if mss is None else f"{mss[0]:.2f} m/s")
 

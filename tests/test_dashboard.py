@@ -87,3 +87,12 @@ def test_metres_relabel_the_yard_splits():
     board = leaderboard(RUNS, "split_40yd", units="m")
     assert "36.58 m (40 yd)" in board.columns and "9.14 m (10 yd)" in board.columns
     assert list(board["Run"]) == [4, 2, 1, 3]
+
+
+def test_delta_text_reads_like_a_coach():
+    from dash40.dashboard import delta_text
+
+    assert delta_text(None) is None
+    assert delta_text(-0.002) == "same as last session"  # not "-0.00"
+    assert delta_text(-0.034) == "-0.03 s since last session"
+    assert delta_text(0.051) == "+0.05 s since last session"
