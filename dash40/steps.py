@@ -128,6 +128,8 @@ def detect_steps(track: RunnerTrack, geom: LaneGeometry, frame_period: float, un
             fr.pop()
         c["frames"] = fr
         c["x"] = float(np.median([c["at"][f][0] for f in fr]))
+        # (at 100 fps and more; below that the descent spans a frame or two and the midpoint rule is better)
+        c["td_fit"] = _landing_time(t, c["at"], fr) if frame_period < 0.01 else None
     # A contact lasts at least ~50 ms (3 frames at 60 fps; 2 at 30 fps).
     min_frames = max(2, int(round(0.05 / frame_period)))
     merged = [c for c in merged if c["frames"][-1] - c["frames"][0] + 1 >= min_frames]
@@ -152,7 +154,7 @@ def detect_steps(track: RunnerTrack, geom: LaneGeometry, frame_period: float, un
         # Each step lands ahead of the last one; anything else (a hand, a heel behind) is not a step.
         if last_x is not None and c["x"] < last_x + 0.25:
             continue
-        td = 0.5 * (t[f0] + t[_prev_frame(track, f0)])
+        td = c["td_fit"] if c.get("td_fit") is not None else 0.5 * (t[f0] + t[_prev_frame(track, f0)])
         to = 0.5 * (t[f1] + t[min(n - 1, _next_frame(track, f1))]) if f1 < n - 1 else None
         if t_start is not None and td <= t_start:
             last_x = c["x"]
@@ -248,6 +250,35 @@ def assign_sides(x: np.ndarray, geom: LaneGeometry, direction: int,
         return x, ["unknown"] * n
     near, far = ("right", "left") if direction > 0 else ("left", "right")
     return xc, [near if s_ > 0 else far for s_ in sign]
+
+
+def _landing_time(t: np.ndarray, at: dict, frames: list[int]) -> float | None:
+    """Sub-frame touchdown from the toe's descent, when the frame rate shows it (≥ 3 frames of
+    descent and 3 on the ground): the toe's height above its contact level falls along a line and
+    then stays; the hinge of the best such fit is the touchdown. None when it cannot be seen."""
+    linked = sorted(f for f in at if f <= frames[min(len(frames) - 1, 3)])
+    if len(linked) < 6:
+        return None
+    on = [f for f in linked if f >= frames[0]]
+    before = [f for f in linked if f < frames[0]]
+    if len(before) < 3 or len(on) < 3:
+        return None
+    tt = t[np.array(linked)]
+    yy = np.array([at[f][1] for f in linked])  # rows below the ground line (negative: above)
+    level = float(np.median(yy[-len(on):]))
+    if level - float(yy[0]) < 1.0:
+        return None  # the series does not start in the air: no descent to see
+    best = None
+    for td in np.linspace(tt[0], tt[-1], 4 * len(tt)):
+        h = np.maximum(0.0, td - tt)
+        A = np.stack([np.ones_like(h), -h], axis=1)
+        coef, *_ = np.linalg.lstsq(A, yy, rcond=None)
+        if coef[1] <= 0:
+            continue
+        sse = float(np.sum((A @ coef - yy) ** 2))
+        if best is None or sse < best[0]:
+            best = (sse, float(td))
+    return None if best is None else best[1]
 
 
 def _first_valid(track: RunnerTrack) -> int:

@@ -53,3 +53,21 @@ def test_no_zigzag_means_no_side_claimed():
     x_true = 0.6 + np.cumsum(np.full(12, 2.0))
     x, sides = assign_sides(x_true, g, +1)
     assert sides == ["unknown"] * 12 and np.array_equal(x, x_true)
+
+
+def test_touchdown_from_the_toe_descent_at_240_fps():
+    """A toe descending 0.3 px per frame (1 m/s at 240 fps, ~70 px/m) onto the ground, seen as
+    whole pixel rows: the hinge of its descent is the touchdown, to within a frame."""
+    from dash40.steps import _landing_time
+
+    period = 1 / 240
+    t = np.arange(40) * period
+    td = 20.4 * period
+    height_px = 0.3 * np.maximum(0.0, (td - t) / period)  # rows above the contact level
+    rows = np.round(-height_px + 0.2)  # the lowest pixel row, quantized (offset 0.2 px)
+    at = {i: (5.0, float(rows[i]), 0.014) for i in range(8, 40)}
+    settled = [i for i in range(8, 40) if rows[i] >= rows[-1] - 0.7]
+    got = _landing_time(t, at, settled)
+    assert got is not None and abs(got - td) < period
+    # The frame rule (midpoint before the first settled frame) is almost two frames early here.
+    assert td - 0.5 * (t[settled[0]] + t[settled[0] - 1]) > 1.5 * period
