@@ -469,6 +469,18 @@ def crossing(t: np.ndarray, x: np.ndarray, sigma: np.ndarray, line_x: float, ind
     common = float(np.interp(tc, tt, sigma_common[ok][w])) if sigma_common is not None else 0.0
     sx = np.sqrt(max(var_x, 0.0) + CHEST_DEFINITION_M**2 + common**2)
     s_t = sx / v
+    if deg == 2:
+        # Near the start the chest crosses slowly and sx/v overstates it: the times at which the
+        # fitted curve is sx before and after the line bound the crossing instead.
+        # (one side only when the curve never comes back that far: the athlete was at rest)
+        spans = []
+        for target, side in ((line_x - sx, -1), (line_x + sx, +1)):
+            r_ = np.roots(np.r_[coef[:-1], coef[-1] - target])
+            r_ = [float(z.real) for z in np.atleast_1d(r_) if abs(z.imag) < 1e-9 and (z.real - tc) * side > 0]
+            if r_:
+                spans.append(min(abs(z - tc) for z in r_))
+        if spans:
+            s_t = min(s_t, max(spans))
     if edge:
         s_t = max(s_t, frame_period)
     t_cross = tc + tc_guess
