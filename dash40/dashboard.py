@@ -183,12 +183,30 @@ def progress_figure(runs: Sequence, units: str = "yd") -> go.Figure:
     for k, label in split_labels(units).items():
         pts = [(r.session_date, getattr(r, k), r.id) for r in runs if getattr(r, k) is not None]
         if pts:
-            fig.add_trace(go.Scatter(x=[p[0] for p in pts], y=[p[1] for p in pts], mode="lines+markers", name=label,
+            # Every rep a dot; the line joins each session's best (two reps of one day are not a trend).
+            bx, by = _session_best(pts, min)
+            line = fig.add_trace(go.Scatter(x=bx, y=by, mode="lines", name=label, legendgroup=label,
+                                            hovertemplate="%{x}<br>best %{y:.2f} s<extra>" + label + "</extra>"))
+            color = line.data[-1].line.color
+            fig.add_trace(go.Scatter(x=[p[0] for p in pts], y=[p[1] for p in pts], mode="markers", name=label,
+                                     legendgroup=label, showlegend=False, marker={"color": color},
                                      text=[f"run #{p[2]}" for p in pts],
                                      hovertemplate="%{x}<br>%{y:.2f} s<br>%{text}<extra>" + label + "</extra>"))
     fig.update_layout(title="Splits over time (lower is faster)", xaxis_title="Session date",
                       yaxis_title="Split (s)", height=360, margin=dict(l=40, r=20, t=50, b=40))
     return fig
+
+
+PANEL_COLORS = ("#1f5fa8", "#6baed6", "#d62728", "#f4a3a3", "#2ca58d")
+
+
+def _session_best(pts, best) -> tuple[list, list]:
+    """Dates and each session date's best value (``best`` = min for times, max for speeds)."""
+    by_day: dict = {}
+    for day, val, *_ in pts:
+        by_day[day] = val if day not in by_day else best(by_day[day], val)
+    days = sorted(by_day)
+    return days, [by_day[d] for d in days]
 
 
 def model_progress_figure(runs: Sequence) -> go.Figure:
@@ -199,9 +217,19 @@ def model_progress_figure(runs: Sequence) -> go.Figure:
               ("pmax_w_kg", "Pmax (W/kg)")]
     fig = make_subplots(rows=1, cols=len(series), subplot_titles=[t for _, t in series])
     for i, (key, title) in enumerate(series, start=1):
-        pts = [(r.session_date, getattr(r, key)) for r in runs if getattr(r, key) is not None]
-        fig.add_trace(go.Scatter(x=[p[0] for p in pts], y=[p[1] for p in pts], mode="lines+markers", name=title,
-                                 showlegend=False), row=1, col=i)
+        pts = [(r.session_date, getattr(r, key), r.id) for r in runs if getattr(r, key) is not None]
+        bx, by = _session_best(pts, max)
+        fig.add_trace(go.Scatter(x=bx, y=by, mode="lines", name=title, showlegend=False,
+                                 line={"color": PANEL_COLORS[(i - 1) % len(PANEL_COLORS)]}), row=1, col=i)
+        fig.add_trace(go.Scatter(x=[p[0] for p in pts], y=[p[1] for p in pts], mode="markers", name=title,
+                                 showlegend=False, marker={"color": PANEL_COLORS[(i - 1) % len(PANEL_COLORS)]}),
+                      row=1, col=i)
+    fig.update_xaxes(type="date", tickformat="%b %d", nticks=4)
+    days = sorted({r.session_date for r in runs})
+    if len(days) == 1:  # one day: a week around it, not sub-second ticks
+        from datetime import timedelta
+
+        fig.update_xaxes(range=[days[0] - timedelta(days=3), days[0] + timedelta(days=3)])
     fig.update_layout(title="Sprint model and force–velocity profile over time", height=300,
                       margin=dict(l=30, r=10, t=70, b=30))
     return fig
@@ -325,4 +353,11 @@ def delta_text(delta: float | None) -> str | None:
     if abs(delta) < 0.005:
         return "same as last session"
     return f"{delta:+.2f} s since last session"
+
+
+def fmt_number(v) -> str:
+    """A model number to 0.01, or a dash when the run has none (no "None"/"nan" in a coach's table)."""
+    if v is None or (isinstance(v, float) and v != v):
+        return "—"
+    return f"{float(v):.2f}"
 

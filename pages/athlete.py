@@ -7,6 +7,7 @@ from dash40.dashboard import (
     athlete_report_html,
     change_since_last_session,
     delta_text,
+    fmt_number,
     fmt_time,
     model_progress_figure,
     personal_bests,
@@ -41,7 +42,8 @@ for col, label in zip(cols[:3], ("10 yd", "20 yd", "40 yd"), strict=True):
     pb = pbs[label]
     delta = change[label]
     col.metric(f"Best {label}", "—" if pb is None else f"{pb[0]:.2f} s",
-               delta_text(delta), delta_color="inverse" if delta is None or abs(delta) >= 0.005 else "off")
+               delta_text(delta), delta_color="inverse" if delta is None or abs(delta) >= 0.005 else "off",
+               delta_arrow="auto" if delta is None or abs(delta) >= 0.005 else "off")
 mss = pbs["MSS"]
 cols[3].metric("Best MSS", "—" if mss is None else f"{mss[0]:.2f} m/s")
 
@@ -49,6 +51,8 @@ st.plotly_chart(progress_figure(runs, units), use_container_width=True)
 table = progress_table(runs, units)
 for c in split_labels(units).values():
     table[c] = table[c].map(fmt_time)
+for c in ("MSS (m/s)", "MAC (m/s²)", "F0 (N/kg)", "V0 (m/s)", "Pmax (W/kg)"):
+    table[c] = table[c].map(fmt_number)
 st.dataframe(table, hide_index=True, use_container_width=True)
 st.plotly_chart(model_progress_figure(runs), use_container_width=True)
 st.plotly_chart(velocity_overlay_figure(runs[-5:]), use_container_width=True)

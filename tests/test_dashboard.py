@@ -79,8 +79,19 @@ def test_model_progress_figure_has_one_panel_per_number():
     from dash40.dashboard import model_progress_figure
 
     fig = model_progress_figure(RUNS)
-    assert len(fig.data) == 5
-    assert list(fig.data[0].y) == [9.0, 9.3, 9.0, 9.0]
+    assert len(fig.data) == 10  # per panel: the line of session bests and every run as a dot
+    assert list(fig.data[0].y) == [9.3, 9.0]  # best MSS of 10 Nov (9.0 and 9.3), of 24 Nov
+    assert list(fig.data[1].y) == [9.0, 9.3, 9.0, 9.0]
+
+
+def test_split_progress_joins_session_bests_and_shows_every_run():
+    from dash40.dashboard import progress_figure
+
+    fig = progress_figure(RUNS, "yd")
+    line = next(t for t in fig.data if t.name == "10 yd" and t.mode == "lines")
+    dots = next(t for t in fig.data if t.name == "10 yd" and t.mode == "markers")
+    assert list(line.y) == [1.92, 1.90]  # the faster rep of each day
+    assert list(dots.y) == [1.95, 1.92, 1.90, 1.93]
 
 
 def test_metres_relabel_the_yard_splits():
@@ -96,3 +107,9 @@ def test_delta_text_reads_like_a_coach():
     assert delta_text(-0.002) == "same as last session"  # not "-0.00"
     assert delta_text(-0.034) == "-0.03 s since last session"
     assert delta_text(0.051) == "+0.05 s since last session"
+
+
+def test_fmt_number_never_shows_none():
+    from dash40.dashboard import fmt_number
+
+    assert fmt_number(None) == "—" and fmt_number(float("nan")) == "—" and fmt_number(9.514) == "9.51"
