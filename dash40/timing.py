@@ -297,6 +297,10 @@ def onset_from_patches(times: np.ndarray, patches: np.ndarray, pict: list[str], 
         T = T_new
     blended = np.zeros(n, bool)
     blended[a0 + 1: a1] = ~anchor[a0 + 1: a1]
+    if a0 >= 0 and a1 - a0 > 1:
+        # The last still I/P picture before them may already hold a movement too small for the
+        # codec to code (its dead zone): a zero there pulls the onset late. It is left out too.
+        blended[a0] = True
     first = max(0, min(i_r, a0 + 1) - n_pre)
     sel = np.arange(first, T + 1)
     sel = sel[~blended[sel]]
