@@ -84,6 +84,8 @@ def _step_figures(result, truth) -> dict | None:
                result.trace.time_s[0] <= c["touchdown_s"] <= result.trace.time_s[-1] and _in_picture(c, truth)]
     found = len([j for j, _ in matched if j in in_view])
     td_err = [abs(s.time_s - t_true[j]) / period for j, s in matched]
+    ct_err = [abs(s.contact_time_s - (true_c[j]["toe_off_s"] - true_c[j]["touchdown_s"])) / period
+              for j, s in matched if s.contact_time_s is not None and true_c[j].get("toe_off_s") is not None]
     sided = [(s.side == true_c[j]["side"]) for j, s in matched if s.side in ("left", "right")]
     len_err = []
     for (j1, _s1), (j2, s2) in zip(matched, matched[1:], strict=False):
@@ -95,6 +97,7 @@ def _step_figures(result, truth) -> dict | None:
         "touchdown_err_frames_median": float(np.median(td_err)) if td_err else None,
         "length_err_cm_median": 100 * float(np.median(len_err)) if len_err else None,
         "sided": len(sided), "side_correct": int(sum(sided)),
+        "contact_time_err_frames_median": float(np.median(ct_err)) if ct_err else None,
     }
 
 
@@ -170,7 +173,8 @@ def _print_row(row: dict, units: str) -> None:
         ln = s["length_err_cm_median"]
         print(f"    steps  found {s['found']}/{s['true']}, spurious {s['spurious']}, touchdown median "
               f"{td if td is None else round(td, 2)} fr, length median {ln if ln is None else round(ln, 1)} cm, "
-              f"side {s['side_correct']}/{s['sided']} right")
+              f"side {s['side_correct']}/{s['sided']} right, contact time median "
+              f"{'—' if s['contact_time_err_frames_median'] is None else round(s['contact_time_err_frames_median'], 2)} fr")
     sys.stdout.flush()
 
 
@@ -205,6 +209,8 @@ def _summary(rows: list[dict]) -> dict:
         ln = [s["length_err_cm_median"] for s in steps if s["length_err_cm_median"] is not None]
         summary["steps_touchdown_median_frames"] = float(np.median(td)) if td else None
         summary["steps_length_median_cm"] = float(np.median(ln)) if ln else None
+        ct = [s["contact_time_err_frames_median"] for s in steps if s["contact_time_err_frames_median"] is not None]
+        summary["steps_contact_time_median_frames"] = float(np.median(ct)) if ct else None
         summary["steps_sided"] = int(sum(s["sided"] for s in steps))
         summary["steps_side_correct"] = int(sum(s["side_correct"] for s in steps))
     print()
@@ -232,6 +238,8 @@ def _summary(rows: list[dict]) -> dict:
               "targets ≥ 95 %, ≤ 5 %, ≤ 1 fr, ≤ 5 cm")
         print(f"  step side (left/right)      {summary['steps_side_correct']}/{summary['steps_sided']} right "
               "(the other steps say 'unknown')")
+        ctm = summary["steps_contact_time_median_frames"]
+        print(f"  step contact time |error|   median {'—' if ctm is None else f'{ctm:.2f}'} frame   target ≤ 1 frame")
     return {"summary": summary, "clips": rows}
 
 
