@@ -24,6 +24,10 @@ from .video import iter_frames, prefetch, probe
 
 Progress = Callable[[float, str], None]
 REFERENCES = ("torso", "hip")
+# Published mono-exponential fits of sprinters (youth to elite) fall well inside these; outside
+# them the trace, not the athlete, is what the fit describes.
+PLAUSIBLE_TAU_S = (0.4, 2.5)
+PLAUSIBLE_MSS_M_S = (3.0, 13.0)
 MODEL_MIN_SPEED_FRACTION = 0.9  # the trace must reach this share of MSS for the model to be reported
 SPRINT_SPEED_M_S = 3.5  # below this top speed a rep is not a sprint (a brisk walk is ~2 m/s)
 
@@ -299,4 +303,11 @@ def _model(result: AnalysisResult, body_mass_kg, height_m) -> dict:
         return {"error": f"the clip ends at {reached:.0%} of the athlete's projected top speed, so top speed (MSS) "
                          "and TAU would be guesses: film 30 m (35 yd) or more for the sprint model",
                 "extrapolated_fit": fit.to_dict()}
+    # A fit far outside what human sprinters do is a measurement problem, not a result.
+    lo_tau, hi_tau = PLAUSIBLE_TAU_S
+    if not (lo_tau <= fit.tau <= hi_tau) or not (PLAUSIBLE_MSS_M_S[0] <= fit.mss <= PLAUSIBLE_MSS_M_S[1]):
+        return {"error": f"the fit (MSS {fit.mss:.2f} m/s, TAU {fit.tau:.2f} s) is outside what sprinters do "
+                         f"(MSS {PLAUSIBLE_MSS_M_S[0]:g}-{PLAUSIBLE_MSS_M_S[1]:g} m/s, TAU {lo_tau:g}-{hi_tau:g} s): "
+                         "the runner was not tracked well enough in this clip for the sprint model",
+                "implausible_fit": fit.to_dict()}
     return fit.to_dict()

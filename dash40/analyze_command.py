@@ -106,8 +106,8 @@ def format_result(r: AnalysisResult) -> str:
 def step_summary(steps, units: str) -> str:
     """One line on the steps: how many, the first step, and the last few (length, rate, sides)."""
     out = f"Steps: {len(steps)} contacts"
-    first = next((s for s in steps if s.length is not None), None)
-    if first is not None:
+    first = steps[0]  # the first step after the start: its length is from the set position's last foot
+    if first.length is not None:
         out += f"; first step {first.length:.2f} {units}"
     last = [s for s in steps[-6:] if s.length is not None]
     rates = [s.frequency_hz for s in last if s.frequency_hz]

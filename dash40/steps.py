@@ -26,6 +26,8 @@ FOOT_OFFSET_M = 0.2  # a foot lands up to this far to the side of the runner's p
 LANE_WIDTH_GUESS_M = 3.0  # cone to cone, when the calibration cannot tell
 GROUND_SLACK_PX = 2.0  # the sole's lowest pixel: anti-aliasing, blur and the ground line's own error
 SETTLE_ROWS_PX = 0.7  # a toe this many rows above its contact level is still in the air
+MAX_STEP_M = 3.0  # no sprinter's step is longer (elite maximal-speed steps are ~2.6 m)
+MAX_STEP_INTERVAL_S = 0.4  # a sprint step takes 0.2-0.3 s: a longer gap hides a missed contact
 FOOT_SIDE_M = 0.09  # a sprinter's foot lands about this far to the side of the path (step width ~0.18 m)
 BALL_BEHIND_TIP_M = 0.045  # the contact point (ball of the foot) lies this far behind the shoe's tip
 
@@ -188,14 +190,14 @@ def detect_steps(track: RunnerTrack, geom: LaneGeometry, frame_period: float, un
         td, to, spans = cand["td"], cand["to"], cand["spans"]
         x = float(x)
         ct = (to - td) if (to is not None and spans >= 3) else None
-        if prev_td is not None and typical and td - prev_td > 1.6 * typical:
+        if prev_td is not None and ((typical and td - prev_td > 1.6 * typical) or td - prev_td > MAX_STEP_INTERVAL_S):
             # A contact was not seen in between: what lies between these two is not one step.
             prev_x = prev_to = prev_td = None
         steps.append(Step(
             time_s=td,
             distance=from_metres(x, units),
             side=side,
-            length=None if prev_x is None else from_metres(x - prev_x, units),
+            length=None if (prev_x is None or not 0.2 <= x - prev_x <= MAX_STEP_M) else from_metres(x - prev_x, units),
             toe_off_s=None if to is None else float(to),
             contact_time_s=None if ct is None else float(ct),
             flight_time_s=None if (prev_to is None or spans < 3) else float(td - prev_to),

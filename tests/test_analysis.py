@@ -235,3 +235,29 @@ def test_a_10_yard_clip_does_not_report_a_top_speed_it_never_reached():
     assert r.model["extrapolated_fit"]["mss"] > 0
     assert [s.distance for s in r.splits] == [5.0, 10.0] and len(r.steps) >= 6
     assert {s.side for s in r.steps} <= {"left", "right", "unknown"}
+
+
+def _result_with_trace(t, x):
+    from dash40.result import AnalysisResult, Start, Trace
+
+    return AnalysisResult(clip="c.mp4", fps=60.0, capture_fps=60.0, frames=len(t), units="m", reference="torso",
+                          start=Start(0.5, 0.01, "onset-fit"), crossings=(), splits=(),
+                          trace=Trace(time_s=tuple(t), position_m=tuple(x), uncertainty_m=(0.02,) * len(t)))
+
+
+@pytest.mark.parametrize(("mss", "tau", "plausible"), [(9.5, 1.1, True), (9.5, 0.14, False)])
+def test_a_sprint_model_outside_what_sprinters_do_is_not_given(mss, tau, plausible):
+    """A 40-m trace of the planted model: TAU 1.1 s is fitted and reported; TAU 0.14 s (MAC 68 m/s²,
+    what a badly tracked hand-held clip produced) is fitted the same way but not reported."""
+    from dash40.analysis import _model
+
+    t = np.arange(0.0, 6.0, 1 / 60)
+    tau_ = np.maximum(t - 0.5, 0.0)
+    x = mss * (tau_ + tau * np.exp(-tau_ / tau) - tau)
+    keep = x <= 40.0
+    m = _model(_result_with_trace(t[keep], x[keep]), None, None)
+    if plausible:
+        assert m["mss"] == pytest.approx(mss, rel=0.01) and m["tau"] == pytest.approx(tau, rel=0.03)
+    else:
+        assert "mss" not in m and "outside what sprinters do" in m["error"]
+        assert m["implausible_fit"]["tau"] == pytest.approx(tau, rel=0.1)
