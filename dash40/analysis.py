@@ -20,7 +20,7 @@ from .segmentation import build_background, gray, warp_to_reference
 from .steps import detect_steps
 from .timing import _NoStart, crossing, detect_start, lane_positions, path_sigma
 from .tracking import Measurer, RunnerTrack, feet_on_ground
-from .video import iter_frames, prefetch, probe
+from .video import iter_frames, prefetch, probe, read_frames_at
 
 Progress = Callable[[float, str], None]
 REFERENCES = ("torso", "hip")
@@ -92,17 +92,17 @@ def _patch_reader(clip, info, track: RunnerTrack):
         x1, y1 = min(info.width, region[2]), min(info.height, region[3])
         if x1 - x0 < 4 or y1 - y0 < 4 or len(rows) == 0:
             return np.empty((0, 0, 0)), []
-        wanted = {int(track.index[r]): int(r) for r in rows}
-        last = max(wanted)
-        got: dict[int, tuple[np.ndarray, str]] = {}
-        for fr in iter_frames(clip, info, want=lambda i: i in wanted):
-            r = wanted[fr.index]
-            got[r] = (warp_to_reference(gray(fr.image), track.warps[r], (x0, y0), (x1 - x0, y1 - y0)), fr.pict_type)
-            if fr.index >= last:
-                break
+        row_of = {int(track.index[r]): int(r) for r in rows}
+
+        def crop(fr):
+            M = track.warps[row_of[fr.index]]
+            return warp_to_reference(gray(fr.image), M, (x0, y0), (x1 - x0, y1 - y0)), fr.pict_type
+
+        got = read_frames_at(clip, row_of, info, convert=crop)
         if len(got) != len(rows):
             return np.empty((0, 0, 0)), []
-        return np.stack([got[int(r)][0] for r in rows]), [got[int(r)][1] for r in rows]
+        order = [int(track.index[r]) for r in rows]
+        return np.stack([got[i][0] for i in order]), [got[i][1] for i in order]
 
     return read
 

@@ -354,9 +354,7 @@ def _fit_onset(t: np.ndarray, e: np.ndarray, i_big: int, frame_period: float, in
     # The rise: walking back from the big motion, the last frame whose signal (3-frame median: a
     # noisy signal dips on its way up, and a dip must not end the rise) is still at the level of
     # the frames just before it.
-    e_s = e.copy()
-    if len(e) >= 3:
-        e_s[1:-1] = np.median(np.stack([e[:-2], e[1:-1], e[2:]]), axis=0)
+    e_s = _med3(e)
     i_r = 1
     for i in range(i_big, 0, -1):
         base = float(np.median(e[max(0, i - n_pre): i]))

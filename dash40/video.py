@@ -230,17 +230,20 @@ def first_frame(path: str | os.PathLike) -> np.ndarray:
     raise VideoError(f"No frame could be decoded from {Path(path).name!r}.")
 
 
-def read_frames_at(path: str | os.PathLike, indices, info: VideoInfo | None = None) -> dict[int, Frame]:
-    """Decode the clip once and keep only the frames whose indices are asked for."""
+def read_frames_at(path: str | os.PathLike, indices, info: VideoInfo | None = None, convert=None) -> dict:
+    """Decode the clip once and keep only the frames whose indices are asked for.
+
+    ``convert(frame)``, when given, is applied to each kept frame as it is decoded and its result
+    is kept instead (e.g. a small crop), so that many frames need not be held whole.
+    """
     wanted = sorted({int(i) for i in indices if i is not None})
-    out: dict[int, Frame] = {}
+    out: dict = {}
     if not wanted:
         return out
     last = wanted[-1]
     want = set(wanted)
-    for fr in iter_frames(path, info):
-        if fr.index in want:
-            out[fr.index] = fr
+    for fr in iter_frames(path, info, want=want.__contains__):
+        out[fr.index] = fr if convert is None else convert(fr)
         if fr.index >= last:
             break
     return out
