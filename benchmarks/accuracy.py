@@ -86,6 +86,12 @@ def _step_figures(result, truth) -> dict | None:
     td_err = [abs(s.time_s - t_true[j]) / period for j, s in matched]
     ct_err = [abs(s.contact_time_s - (true_c[j]["toe_off_s"] - true_c[j]["touchdown_s"])) / period
               for j, s in matched if s.contact_time_s is not None and true_c[j].get("toe_off_s") is not None]
+    # The first steps of the start, where the foot lands and leaves slowly: reported on their own.
+    running = [i for i, c in enumerate(true_c) if not c.get("set_position")]
+    first = set(running[:4])
+    ct_first = [abs(s.contact_time_s - (true_c[j]["toe_off_s"] - true_c[j]["touchdown_s"])) / period
+                for j, s in matched if j in first and s.contact_time_s is not None]
+    td_first = [(s.time_s - t_true[j]) / period for j, s in matched if j in first]
     sided = [(s.side == true_c[j]["side"]) for j, s in matched if s.side in ("left", "right")]
     len_err = []
     for (j1, _s1), (j2, s2) in zip(matched, matched[1:], strict=False):
@@ -98,6 +104,8 @@ def _step_figures(result, truth) -> dict | None:
         "length_err_cm_median": 100 * float(np.median(len_err)) if len_err else None,
         "sided": len(sided), "side_correct": int(sum(sided)),
         "contact_time_err_frames_median": float(np.median(ct_err)) if ct_err else None,
+        "first_steps_contact_time_err_frames": ct_first,
+        "first_steps_touchdown_err_frames": td_first,
     }
 
 
@@ -211,6 +219,10 @@ def _summary(rows: list[dict]) -> dict:
         summary["steps_length_median_cm"] = float(np.median(ln)) if ln else None
         ct = [s["contact_time_err_frames_median"] for s in steps if s["contact_time_err_frames_median"] is not None]
         summary["steps_contact_time_median_frames"] = float(np.median(ct)) if ct else None
+        ct1 = [e for s in steps for e in s["first_steps_contact_time_err_frames"]]
+        td1 = [e for s in steps for e in s["first_steps_touchdown_err_frames"]]
+        summary["first_steps_contact_time_median_frames"] = float(np.median(ct1)) if ct1 else None
+        summary["first_steps_touchdown_mean_frames"] = float(np.mean(td1)) if td1 else None
         summary["steps_sided"] = int(sum(s["sided"] for s in steps))
         summary["steps_side_correct"] = int(sum(s["side_correct"] for s in steps))
     print()
@@ -240,6 +252,10 @@ def _summary(rows: list[dict]) -> dict:
               "(the other steps say 'unknown')")
         ctm = summary["steps_contact_time_median_frames"]
         print(f"  step contact time |error|   median {'—' if ctm is None else f'{ctm:.2f}'} frame   target ≤ 1 frame")
+        ct1, td1 = summary["first_steps_contact_time_median_frames"], summary["first_steps_touchdown_mean_frames"]
+        if ct1 is not None:
+            print(f"  first 4 steps of the start  contact time |error| median {ct1:.2f} frame, touchdown error "
+                  f"mean {td1:+.2f} frame (slow landings: seen early)")
     return {"summary": summary, "clips": rows}
 
 

@@ -157,7 +157,9 @@ def detect_steps(track: RunnerTrack, geom: LaneGeometry, frame_period: float, un
         if last_x is not None and c["x"] < last_x + 0.25:
             continue
         td = c["td_fit"] if c.get("td_fit") is not None else 0.5 * (t[f0] + t[_prev_frame(track, f0)])
-        to = 0.5 * (t[f1] + t[min(n - 1, _next_frame(track, f1))]) if f1 < n - 1 else None
+        # Toe-off is seen only if the runner is still seen in the next frame (not out of the picture).
+        nxt = _next_frame(track, f1)
+        to = 0.5 * (t[f1] + t[nxt]) if (f1 < n - 1 and track.found[nxt]) else None
         if t_start is not None and td <= t_start:
             last_x = c["x"]
             continue
