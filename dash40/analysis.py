@@ -17,7 +17,7 @@ from .calibration import Calibration, LaneGeometry, lane_geometry, load_calibrat
 from .errors import AnalysisError, InputError
 from .result import AnalysisResult, Crossing, Split, Start, Trace, from_metres, to_metres
 from .segmentation import build_background, gray, warp_to_reference
-from .steps import detect_steps
+from .steps import detect_steps, find_contacts, path_from_contacts
 from .timing import _NoStart, crossing, detect_start, lane_positions, path_sigma
 from .tracking import Measurer, RunnerTrack, feet_on_ground
 from .video import iter_frames, prefetch, probe, read_frames_at
@@ -113,17 +113,30 @@ def _replace(r: AnalysisResult, **kw) -> AnalysisResult:
     return replace(r, **kw)
 
 
-def estimate_path(track: RunnerTrack, geom: LaneGeometry) -> tuple[float, float]:
+def estimate_path(track: RunnerTrack, geom: LaneGeometry, frame_period: float | None = None,
+                  width: int | None = None, height: int | None = None) -> tuple[float, float]:
     """Across-lane coordinate s of the runner's path (0 = near cones, 1 = far cones) and its 1-sigma.
 
-    The feet touch the ground on the path: along the run, the lowest silhouette point of each
-    stretch of the lane is a foot on the ground. Seen from a low camera the lane is only a few
-    pixels tall and a pixel is a large part of it, so the estimate is combined with the prior
-    that an athlete runs between the cones, near the middle (s = 0.5 ± 0.12).
+    The feet touch the ground on the path. Best, from the foot contacts (``steps.find_contacts``,
+    found with a first guess of the path; needs ``frame_period``, ``width``, ``height``): each
+    toe rests for several frames, and the median over the contacts is the path
+    (``steps.path_from_contacts``). Without four contacts, from the lowest silhouette point of
+    each stretch of the lane. Seen from a low camera the lane is only a few pixels tall and a
+    pixel is a large part of it, so the estimate is combined with the prior that an athlete runs
+    between the cones, near the middle (s = 0.5 ± 0.12).
     """
     prior, prior_sd = 0.5, 0.12
     if geom.homography is None:
         return geom.s_path, 0.0
+    if frame_period is not None and width and height:
+        rough, _ = estimate_path(track, geom)
+        got = path_from_contacts(find_contacts(track, geom.with_path(rough), frame_period, width, height), track,
+                                 geom.with_path(rough))
+        if got is not None:
+            s_c, sd_c, _n = got
+            w_c, w_prior = 1.0 / sd_c**2, 1.0 / prior_sd**2
+            s_post = (w_c * s_c + w_prior * prior) / (w_c + w_prior)
+            return float(np.clip(s_post, -0.5, 1.5)), float((w_c + w_prior) ** -0.5)
     su, sv = feet_on_ground(track, bins=20, q=100.0)
     if len(su) < 3:
         return prior, prior_sd
@@ -152,7 +165,7 @@ def _time_track(track: RunnerTrack, geom: LaneGeometry, cal: Calibration, info, 
             "No runner was found between the timing lines' cones: check that the clip shows the run and that "
             "the calibration belongs to this clip."
         )
-    s_path, s_sd = estimate_path(track, geom)
+    s_path, s_sd = estimate_path(track, geom, 1.0 / info.capture_fps, info.width, info.height)
     geom = geom.with_path(s_path)
     period = 1.0 / info.capture_fps
     x, sigma = lane_positions(track, geom, reference)
