@@ -213,11 +213,17 @@ def model_progress_figure(runs: Sequence) -> go.Figure:
     """MSS, MAC and the force–velocity numbers across sessions (one panel each)."""
     from plotly.subplots import make_subplots
 
-    series = [("mss", "MSS (m/s)"), ("mac", "MAC (m/s²)"), ("f0_n_kg", "F0 (N/kg)"), ("v0", "V0 (m/s)"),
-              ("pmax_w_kg", "Pmax (W/kg)")]
-    fig = make_subplots(rows=1, cols=len(series), subplot_titles=[t for _, t in series])
-    for i, (key, title) in enumerate(series, start=1):
+    # Each panel spans at least a change a coach would call real (about 5 % of a sprinter's value),
+    # so that a difference of a few hundredths does not fill the panel like a breakthrough.
+    series = [("mss", "MSS (m/s)", 1.0), ("mac", "MAC (m/s²)", 1.0), ("f0_n_kg", "F0 (N/kg)", 1.0),
+              ("v0", "V0 (m/s)", 1.0), ("pmax_w_kg", "Pmax (W/kg)", 2.0)]
+    fig = make_subplots(rows=1, cols=len(series), subplot_titles=[t for _, t, _ in series])
+    for i, (key, title, min_span) in enumerate(series, start=1):
         pts = [(r.session_date, getattr(r, key), r.id) for r in runs if getattr(r, key) is not None]
+        if pts:
+            lo, hi = min(p[1] for p in pts), max(p[1] for p in pts)
+            pad = max(min_span - (hi - lo), 0.0) / 2 + 0.08 * (hi - lo)
+            fig.update_yaxes(range=[lo - pad, hi + pad], row=1, col=i)
         bx, by = _session_best(pts, max)
         fig.add_trace(go.Scatter(x=bx, y=by, mode="lines", name=title, showlegend=False,
                                  line={"color": PANEL_COLORS[(i - 1) % len(PANEL_COLORS)]}), row=1, col=i)

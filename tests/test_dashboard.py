@@ -82,6 +82,14 @@ def test_model_progress_figure_has_one_panel_per_number():
     assert len(fig.data) == 10  # per panel: the line of session bests and every run as a dot
     assert list(fig.data[0].y) == [9.3, 9.0]  # best MSS of 10 Nov (9.0 and 9.3), of 24 Nov
     assert list(fig.data[1].y) == [9.0, 9.3, 9.0, 9.0]
+    # MSS 9.0-9.3 across runs: the panel spans 1 m/s (a 0.3 m/s change must not fill it), and a
+    # wide spread keeps its own range.
+    lo, hi = fig.layout.yaxis.range
+    assert hi - lo == pytest.approx(1.0 + 0.08 * 0.3 * 2) and lo < 9.0 and hi > 9.3
+    wide = model_progress_figure([_row(1, date(2026, 11, 10), 1, 1.9, 5.0, mss=7.0),
+                                  _row(2, date(2026, 11, 24), 2, 1.9, 5.0, mss=10.0)])
+    lo, hi = wide.layout.yaxis.range
+    assert lo < 7.0 and hi > 10.0 and hi - lo < 3.6
 
 
 def test_split_progress_joins_session_bests_and_shows_every_run():
