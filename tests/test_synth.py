@@ -157,7 +157,9 @@ def _jersey_mask(img, colour, tol=45):
 @pytest.mark.parametrize("rtl", [False, True])
 def test_rendered_trunk_front_edge_is_where_the_projected_truth_puts_it(rtl):
     """The jersey's forward edge, measured to sub-pixel precision from the pixels' jersey coverage
-    along the row of the chest front, is at the projection of the truth's chest-front point."""
+    along the row of the chest front, is where the camera sees the chest's outline: the outermost
+    of 4000 points around the trunk's elliptical section at its front end, projected (square-on
+    that is the truth's chest-front point; at an angle the side of the chest shows)."""
     cfg = replace(TINY, width=640, height=360, right_to_left=rtl)
     scene = Scene(cfg)
     cam = scene.camera
@@ -168,9 +170,13 @@ def test_rendered_trunk_front_edge_is_where_the_projected_truth_puts_it(rtl):
         pose = scene.athlete.pose(t)
         trunk = next(c for c in pose.capsules if c.name == "trunk")
         ends = np.array([trunk.a, trunk.b])
-        fx = float(scene.athlete.chest_front_x(t))
         front_end = ends[np.argmax(ends[:, 0])]
-        u_truth, v_truth = cam.project(np.array([fx, front_end[1], front_end[2]]))
+        phi = np.linspace(0.0, 2 * np.pi, 4000)
+        ring = np.stack([front_end[0] + trunk.ra * np.cos(phi), np.full_like(phi, front_end[1]),
+                         front_end[2] + trunk.half_width * np.sin(phi)], axis=1)
+        ru = cam.project(ring)[:, 0]
+        u_truth = float(ru.min() if rtl else ru.max())
+        v_truth = float(cam.project(front_end[None, :])[0, 1])
         # skip frames where another part (drawn before or after the trunk) is near its front point
         near_other = False
         for c in pose.capsules:

@@ -3,9 +3,10 @@
 Everything that defines the truth is analytic:
 
 * hip centre x(t) = x_hip_set + MSS·(τ + TAU·e^(−τ/TAU) − TAU), τ = max(t − t0, 0);
-* the trunk is one capsule from the hip centre to the neck base, radius ``R_TRUNK``·scale, whose
-  angle above the horizontal is a smooth function of v/MSS; the chest front is its most forward
-  world-x point: max(hip.x, neck.x) + r;
+* the trunk is one capsule from the hip centre to the neck base, radius ``R_TRUNK``·scale (half
+  the chest's depth, front to back; across the body it is wider, ``TRUNK_HALF_WIDTH``·scale, and
+  drawn with its true perspective outline), whose angle above the horizontal is a smooth function
+  of v/MSS; the chest front is its most forward world-x point: max(hip.x, neck.x) + r;
 * foot contacts are planned once from the hip trajectory: each has a touchdown and a toe-off time
   and the stance foot is fixed in the world between them.
 
@@ -25,6 +26,7 @@ THIGH, SHANK = 0.245, 0.246
 TRUNK = 0.30
 UPPER_ARM, FOREARM = 0.186, 0.146
 R_TRUNK, R_HEAD, R_NECK = 0.125, 0.11, 0.06
+TRUNK_HALF_WIDTH = 0.175  # across the chest (a chest is ~1.4 times as wide as it is deep)
 R_UPPER_ARM, R_FOREARM, R_HAND = 0.045, 0.04, 0.035
 R_THIGH, R_SHANK, R_FOOT = 0.075, 0.055, 0.035
 HIP_HALF_WIDTH, SHOULDER_HALF_WIDTH = 0.09, 0.17
@@ -93,6 +95,7 @@ class Capsule:
     ra: float
     rb: float
     colour: tuple[int, int, int]
+    half_width: float | None = None  # across-lane half width (z) of an elliptical cross-section; None = round
 
 
 @dataclass(frozen=True)
@@ -364,7 +367,8 @@ class Athlete:
                     Capsule(f"{sd}_foot", he, to, self.r_foot, self.r_foot, col(cfg.shoes, sd))]
 
         caps += arm_caps(far) + leg_caps(far)
-        caps.append(Capsule("trunk", w3(hip), w3(neck), self.r_trunk, self.r_trunk, col(cfg.jersey)))
+        caps.append(Capsule("trunk", w3(hip), w3(neck), self.r_trunk, self.r_trunk, col(cfg.jersey),
+                            half_width=TRUNK_HALF_WIDTH * sc))
         caps.append(Capsule("pelvis", w3(hip - 0.02 * sc * tdir), w3(hip + 0.06 * sc * tdir),
                             self.r_trunk * 1.06, self.r_trunk * 1.04, col(cfg.shorts)))
         caps.append(Capsule("neck", w3(neck), w3(neck_top), R_NECK * sc, R_NECK * sc, col(cfg.skin)))

@@ -164,13 +164,17 @@ def draw_capsules(img: np.ndarray, origin: tuple[int, int], caps2d) -> None:
     """Paint projected capsules (back to front) into a float crop ``img`` whose top-left pixel is
     at ``origin`` = (row, col) of the full picture.
 
-    ``caps2d``: iterable of (ua, va, ra, ub, vb, rb, colour) in full-picture pixels. Coverage is
+    ``caps2d``: iterable of (ua, va, ra, ub, vb, rb, colour[, stretch]) in full-picture pixels;
+    ``stretch`` widens the capsule across the picture (its radii are vertical; horizontally they
+    are ``stretch`` times as large: an elliptical body section seen at an angle). Coverage is
     0.5 − signed distance (clipped to [0, 1]): a one-pixel anti-aliased edge.
     """
     h, w = img.shape[:2]
     r0, c0 = origin
-    for ua, va, ra, ub, vb, rb, colour in caps2d:
-        rmax = max(ra, rb) + 1.5
+    for cap in caps2d:
+        ua, va, ra, ub, vb, rb, colour = cap[:7]
+        k = float(cap[7]) if len(cap) > 7 else 1.0
+        rmax = max(ra, rb) * max(k, 1.0) + 1.5
         lo_u = int(math.floor(min(ua, ub) - rmax)) - c0
         hi_u = int(math.ceil(max(ua, ub) + rmax)) - c0 + 1
         lo_v = int(math.floor(min(va, vb) - rmax)) - r0
@@ -181,6 +185,9 @@ def draw_capsules(img: np.ndarray, origin: tuple[int, int], caps2d) -> None:
             continue
         y = np.arange(lo_v, hi_v, dtype=float)[:, None] + r0
         x = np.arange(lo_u, hi_u, dtype=float)[None, :] + c0
+        if k != 1.0:  # in columns scaled by 1/k about ua the section is round
+            x = ua + (x - ua) / k
+            ub = ua + (ub - ua) / k
         dx, dy = ub - ua, vb - va
         ll = dx * dx + dy * dy
         if ll < 1e-12:
@@ -189,6 +196,8 @@ def draw_capsules(img: np.ndarray, origin: tuple[int, int], caps2d) -> None:
             s = np.clip(((x - ua) * dx + (y - va) * dy) / ll, 0.0, 1.0)
         px, py = ua + s * dx, va + s * dy
         dist = np.sqrt((x - px) ** 2 + (y - py) ** 2) - (ra + s * (rb - ra))
+        if k != 1.0:  # back to pixels across (the edge's slope is steeper by k there)
+            dist = dist * np.hypot(k * (x - px), y - py) / np.maximum(np.hypot(x - px, y - py), 1e-9)
         a = np.clip(0.5 - dist, 0.0, 1.0)[..., None]
         sl = img[lo_v:hi_v, lo_u:hi_u]
         sl += (np.asarray(colour, float) - sl) * a
