@@ -158,6 +158,24 @@ def estimate_path(track: RunnerTrack, geom: LaneGeometry, frame_period: float | 
     return float(np.clip(s_post, -0.5, 1.5)), float(sd_post)
 
 
+def cut_by_picture_edge(track: RunnerTrack, width: int, reference: str = "torso") -> np.ndarray:
+    """Frames whose silhouette touches the side of the picture the athlete runs toward (and, for
+    the hip, either side): the body is cut there, and its front or middle measured short of where
+    it is (on the 120-fps sample the chest read 24 cm behind in the last frame). The picture's
+    side is followed in first-frame coordinates through the camera's drift."""
+    bb = np.asarray(track.bbox, float)
+    if bb.ndim != 2 or len(bb) == 0:
+        return np.zeros(len(track), bool)
+    dx = np.asarray(track.shift, float)[:, 0] if len(track.shift) == len(bb) else np.zeros(len(bb))
+    right = np.minimum(width - 1.0, width - 1.0 - dx)
+    left = np.maximum(0.0, -dx)
+    at_right = np.isfinite(bb[:, 2]) & (bb[:, 2] >= right - 1.5)
+    at_left = np.isfinite(bb[:, 0]) & (bb[:, 0] <= left + 1.5)
+    if reference == "hip":
+        return at_right | at_left
+    return at_right if track.direction > 0 else at_left
+
+
 def _time_track(track: RunnerTrack, geom: LaneGeometry, cal: Calibration, info, reference: str, name: str, n: int,
                 read_patches=None) -> AnalysisResult:
     if not track.found.any() or track.found.sum() < 3:
@@ -169,6 +187,7 @@ def _time_track(track: RunnerTrack, geom: LaneGeometry, cal: Calibration, info, 
     geom = geom.with_path(s_path)
     period = 1.0 / info.capture_fps
     x, sigma = lane_positions(track, geom, reference)
+    x[cut_by_picture_edge(track, info.width, reference)] = np.nan
     sigma_path = path_sigma(track, geom, reference, s_sd)
     t = track.time_s
     try:
