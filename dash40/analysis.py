@@ -123,39 +123,46 @@ def estimate_path(track: RunnerTrack, geom: LaneGeometry, frame_period: float | 
     (``steps.path_from_contacts``). Without four contacts, from the lowest silhouette point of
     each stretch of the lane. Seen from a low camera the lane is only a few pixels tall and a
     pixel is a large part of it, so the estimate is combined with the prior that an athlete runs
-    between the cones, near the middle (s = 0.5 ± 0.12).
+    between the cones, near the middle (``PATH_PRIOR``: s = 0.5 ± 0.12).
     """
-    prior, prior_sd = 0.5, 0.12
     if geom.homography is None:
         return geom.s_path, 0.0
+    feet = _path_from_lowest_points(track, geom)
+    rough = _with_prior(*feet) if feet else PATH_PRIOR
     if frame_period is not None and width and height:
-        rough, _ = estimate_path(track, geom)
-        got = path_from_contacts(find_contacts(track, geom.with_path(rough), frame_period, width, height), track,
-                                 geom.with_path(rough))
+        g = geom.with_path(rough[0])  # the first guess, for finding the contacts
+        got = path_from_contacts(find_contacts(track, g, frame_period, width, height), track, g)
         if got is not None:
-            s_c, sd_c, _n = got
-            w_c, w_prior = 1.0 / sd_c**2, 1.0 / prior_sd**2
-            s_post = (w_c * s_c + w_prior * prior) / (w_c + w_prior)
-            return float(np.clip(s_post, -0.5, 1.5)), float((w_c + w_prior) ** -0.5)
+            return _with_prior(got[0], got[1])
+    return rough
+
+
+PATH_PRIOR = (0.5, 0.12)  # an athlete runs between the cones, near the middle (lane widths)
+
+
+def _with_prior(s: float, sd: float) -> tuple[float, float]:
+    """A path estimate combined with ``PATH_PRIOR`` (inverse-variance weights)."""
+    w, w_prior = 1.0 / sd**2, 1.0 / PATH_PRIOR[1] ** 2
+    s_post = (w * s + w_prior * PATH_PRIOR[0]) / (w + w_prior)
+    return float(np.clip(s_post, -0.5, 1.5)), float((w + w_prior) ** -0.5)
+
+
+def _path_from_lowest_points(track: RunnerTrack, geom: LaneGeometry) -> tuple[float, float] | None:
+    """The path from the lowest silhouette point of each stretch of the lane (a foot on the
+    ground), and its 1-sigma; None with fewer than three stretches."""
     su, sv = feet_on_ground(track, bins=20, q=100.0)
     if len(su) < 3:
-        return prior, prior_sd
+        return None
     # The lowest foreground pixel lies about a pixel below the sole's contact (anti-aliasing,
     # blur), and the lower of two feet is the near one: move up by a pixel.
     _, s = geom.pixel_to_ground(np.asarray(su), np.asarray(sv) - 1.0)
     s = s[np.isfinite(s)]
     if len(s) < 3:
-        return prior, prior_sd
+        return None
     s_feet = float(np.median(s))
-    # One pixel of the foot's row, in units of the lane's width at the runner.
-    far_v = geom.ground_to_pixel(np.array([np.mean(geom.knots_x)]), 1.0)[0, 1]
-    near_v = geom.ground_to_pixel(np.array([np.mean(geom.knots_x)]), 0.0)[0, 1]
-    lane_px = max(abs(near_v - far_v), 1e-3)
-    sd_feet = max(3.0 / lane_px, 1.4826 * float(np.median(np.abs(s - s_feet))) / np.sqrt(len(s)))
-    w_feet, w_prior = 1.0 / sd_feet**2, 1.0 / prior_sd**2
-    s_post = (w_feet * s_feet + w_prior * prior) / (w_feet + w_prior)
-    sd_post = (w_feet + w_prior) ** -0.5
-    return float(np.clip(s_post, -0.5, 1.5)), float(sd_post)
+    # One pixel of the foot's row is 1/lane_px of the lane's width at the runner.
+    sd_feet = max(3.0 / geom.lane_height_px(), 1.4826 * float(np.median(np.abs(s - s_feet))) / np.sqrt(len(s)))
+    return s_feet, sd_feet
 
 
 def cut_by_picture_edge(track: RunnerTrack, width: int, reference: str = "torso") -> np.ndarray:

@@ -221,6 +221,13 @@ class LaneGeometry:
             return np.zeros_like(x_m)
         return np.sign(x_m - self.camera_xz[0]) * self.view_angle(x_m)
 
+    def lane_height_px(self) -> float:
+        """How many pixel rows the lane (near cones to far cones) spans midway along the lines."""
+        x_mid = float(np.mean(self.knots_x)) if self.knots_x else 0.0
+        far_v = self.ground_to_pixel(np.array([x_mid]), 1.0)[0, 1]
+        near_v = self.ground_to_pixel(np.array([x_mid]), 0.0)[0, 1]
+        return max(abs(float(near_v - far_v)), 1e-3)
+
     def with_path(self, s_path: float) -> LaneGeometry:
         from dataclasses import replace
 

@@ -170,10 +170,7 @@ def path_from_contacts(contacts: list[dict], track: RunnerTrack, geom: LaneGeome
         return None
     s = np.array(s)
     med = float(np.median(s))
-    x_mid = float(np.mean(geom.knots_x)) if geom.knots_x else 0.0
-    far_v = geom.ground_to_pixel(np.array([x_mid]), 1.0)[0, 1]
-    near_v = geom.ground_to_pixel(np.array([x_mid]), 0.0)[0, 1]
-    lane_px = max(abs(near_v - far_v), 1e-3)
+    lane_px = geom.lane_height_px()
     # The spread of the contacts (feet either side, pixel rows) and a floor for what the rows
     # cannot resolve (0.15 px).
     sd = max(1.4826 * float(np.median(np.abs(s - med))) / np.sqrt(len(s)), 0.15 / lane_px)
