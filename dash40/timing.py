@@ -12,8 +12,9 @@ displacement, with the noise of the whole region averaged out. Then
 p(t) = b + a·max(0, t − t0)² is fitted to the frames from before the motion to a few frames
 into it; t0 is the extrapolated onset.
 
-Two things a compressed clip does are handled on the way. An image shown twice (slow-motion
-exports, a frame rate doubled by the phone) is timed at its first appearance. A B picture is
+Three things a compressed clip does are handled on the way. An image shown twice (slow-motion
+exports, a frame rate doubled by the phone) is timed at its first appearance. The still frames
+of reference are taken after the last key (I) picture before the motion. A B picture is
 predicted from a later picture too, so between the last still and the first moving I or P
 picture its content is a blend of both and shows motion before it happened: such pictures are
 left out of the fit. If the clip cannot be read again the older signal is used: a coarse grid of
@@ -38,7 +39,7 @@ from .tracking import CELL, RunnerTrack
 
 ONSET_WINDOW_S = 1.0  # the frames read again before the run, for the first movement
 NOISY_STILL_GREY = 1.0  # still frames differing by more than this (rms grey level) come from a noisy camera
-ONSET_FIT_S = 0.05  # how far into the motion the onset fit reaches (the change is still small)
+ONSET_FIT_S = 0.04  # how far into the motion the onset fit reaches (edges moved < ~1 px: change ∝ displacement)
 CHEST_DEFINITION_M = 0.015  # 1-sigma systematic uncertainty of the chest front on a silhouette
 TRUNK_HALF_DEPTH_M = 0.12  # half the chest's front-to-back depth of an athlete (~0.24 m)
 TRUNK_HALF_WIDTH_M = 0.17  # half the chest's width across the body (~0.34 m, shoulders excluded)
@@ -261,7 +262,15 @@ def onset_from_patches(times: np.ndarray, patches: np.ndarray, pict: list[str], 
     i_r = max(1, i - lag)
     if i_r < 3:
         return None  # no still frames before the motion
-    R = np.median(P[max(0, i_r - n_pre): i_r], axis=0)
+    # The reference still frames come from the picture group the motion starts in: an I picture
+    # codes the whole image afresh, with compression noise of its own, so a still frame before it
+    # differs from one after it by as much as the motion's first frames do (on 240-fps clips
+    # with a key frame just before the start this made the onset 2-3 frames early).
+    s0 = max(0, i_r - n_pre)
+    keys = [k for k in range(s0, i_r) if pict[k] == "I"]
+    if keys and i_r - keys[-1] >= 2:
+        s0 = keys[-1]
+    R = np.median(P[s0: i_r], axis=0)
     D = P - R
     anchor = np.array([c != "B" for c in pict])
     m = max(3, int(round(ONSET_FIT_S / frame_period)))
@@ -273,7 +282,7 @@ def onset_from_patches(times: np.ndarray, patches: np.ndarray, pict: list[str], 
         if gg <= 0:
             return None
         p = np.einsum("ijk,jk->i", D, G) / gg
-        pre = p[max(0, i_r - n_pre): i_r]
+        pre = p[s0: i_r]
         b0 = float(np.median(pre))
         sp = float(1.4826 * np.median(np.abs(pre - b0))) + 1e-3
         # The last still and the first moving I/P picture (B pictures between them borrow from
@@ -297,7 +306,7 @@ def onset_from_patches(times: np.ndarray, patches: np.ndarray, pict: list[str], 
         # The last still I/P picture before them may already hold a movement too small for the
         # codec to code (its dead zone): a zero there pulls the onset late. It is left out too.
         blended[a0] = True
-    first = max(0, min(i_r, a0 + 1) - n_pre)
+    first = max(s0, min(i_r, a0 + 1) - n_pre)
     sel = np.arange(first, T + 1)
     sel = sel[~blended[sel]]
     tt, pp = ts[sel], p[sel]
@@ -448,12 +457,7 @@ def crossing(t: np.ndarray, x: np.ndarray, sigma: np.ndarray, line_x: float, ind
     edge = tt.min() > -frame_period * 1.5 or tt.max() < frame_period * 1.5
     deg = 2 if len(w) >= 5 else 1
     wts = 1.0 / np.maximum(ss, 1e-4)
-    coef, cov = _wpolyfit(tt, xx, wts, deg)
-    # Robust second pass.
-    res = xx - np.polyval(coef, tt)
-    mad = 1.4826 * np.median(np.abs(res)) + 1e-4
-    wts2 = wts * np.where(np.abs(res) > 3 * mad, 3 * mad / np.abs(res), 1.0)
-    coef, cov = _wpolyfit(tt, xx, wts2, deg)
+    coef, cov = _robust_polyfit(tt, xx, wts, deg)
     roots = np.roots(np.r_[coef[:-1], coef[-1] - line_x]) if deg > 0 else []
     roots = [float(r.real) for r in np.atleast_1d(roots) if abs(r.imag) < 1e-9 and abs(r.real) <= half * 2]
     if not roots:
@@ -484,6 +488,50 @@ def crossing(t: np.ndarray, x: np.ndarray, sigma: np.ndarray, line_x: float, ind
     t_cross = tc + tc_guess
     near = ok[int(np.argmin(np.abs(t[ok] - t_cross)))]
     return LineCrossing(float(t_cross), float(s_t), int(index[near]), "extrapolated at the edge of the track" if edge else "")
+
+
+def _robust_polyfit(t, x, w, deg, candidates: int = 600):
+    """Weighted polynomial fit that leaves out frames far off the curve.
+
+    A forearm swung in front of the chest makes the front read 20-30 cm ahead for a few frames
+    running (on a small, far-away athlete the arm merges with the trunk's silhouette). Those frames
+    pull a least-squares fit, and a down-weighting pass after it kept about half of their error in
+    the crossing. So the curve is first found by least median of squares (curves through ``deg`` + 1
+    of the frames, the one with the smallest median residual; it stands while fewer than half the
+    frames are off), then fitted again by weighted least squares to the frames within 2.5 robust
+    sigmas of it.
+    """
+    n, p = len(t), deg + 1
+    if n <= p + 3:
+        return _wpolyfit(t, x, w, deg)
+    from itertools import combinations
+
+    combos = np.array(list(combinations(range(n), p))) if n <= 24 else None
+    if combos is None or len(combos) > candidates:
+        rng = np.random.default_rng(n)  # deterministic
+        combos = np.sort(np.array([rng.choice(n, p, replace=False) for _ in range(candidates)]), axis=1)
+    A = np.vander(t, p)
+    z = x * w
+    best, best_med = None, np.inf
+    for cmb in np.array_split(combos, max(1, len(combos) // 200)):
+        sub = A[cmb]  # (k, p, p)
+        try:
+            coefs = np.linalg.solve(sub, x[cmb][..., None])[..., 0]
+        except np.linalg.LinAlgError:
+            continue
+        r = z[None, :] - (coefs @ A.T) * w[None, :]
+        med = np.median(r * r, axis=1)
+        k = int(np.argmin(med))
+        if med[k] < best_med:
+            best, best_med = coefs[k], float(med[k])
+    if best is None:
+        return _wpolyfit(t, x, w, deg)
+    scale = 1.4826 * (1.0 + 5.0 / (n - p)) * np.sqrt(best_med)
+    r = (x - np.polyval(best, t)) * w
+    use = np.abs(r) <= 2.5 * max(scale, 1.0)
+    if use.sum() <= p + 1:
+        return _wpolyfit(t, x, w, deg)
+    return _wpolyfit(t[use], x[use], w[use], deg)
 
 
 def _wpolyfit(t, x, w, deg):
