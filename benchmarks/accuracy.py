@@ -149,7 +149,7 @@ def run(stems: list[str] | None) -> dict:
             true_split = ln["split_s"] if not res.flying else ln["chest_time_s"] - base
             if true_split is None:
                 continue
-            row["splits"].append((s.distance, s.time_s - true_split))
+            row["splits"].append((s.distance, s.time_s - true_split, s.uncertainty_s))
         row["steps"] = _step_figures(res, truth)
         m = res.model or {}
         if m.get("mss") and not truth.get("flying") and max(ln["distance_m"] for ln in truth["lines"]) >= 27:
@@ -171,7 +171,7 @@ def _print_row(row: dict, units: str) -> None:
         print(f"    start           {_fmt(row['start'], p)}")
     for d, e, u in row["crossings"]:
         print(f"    cross {d:>4g} {units:<2}  {_fmt(e, p)}   ±{(u or 0) * 1000:.1f} ms")
-    for d, e in row["splits"]:
+    for d, e, _u in row["splits"]:
         print(f"    split {d:>4g} {units:<2}  {_fmt(e, p)}")
     if row.get("model"):
         print(f"    model  MSS {100 * row['model'][0]:+.1f} %, TAU {100 * row['model'][1]:+.1f} %")
@@ -188,12 +188,14 @@ def _print_row(row: dict, units: str) -> None:
 
 def _summary(rows: list[dict]) -> dict:
     ok = [r for r in rows if "error" not in r]
-    split_fr = np.array([abs(e) / r["period"] for r in ok for _, e in r["splits"]])
-    split_ms = np.array([abs(e) * 1000 for r in ok for _, e in r["splits"]])
+    split_fr = np.array([abs(e) / r["period"] for r in ok for _, e, _u in r["splits"]])
+    split_ms = np.array([abs(e) * 1000 for r in ok for _, e, _u in r["splits"]])
     cross_fr = np.array([abs(e) / r["period"] for r in ok for _, e, _ in r["crossings"]])
     start_fr = np.array([abs(r["start"]) / r["period"] for r in ok if r["start"] is not None])
     start_ms = np.array([abs(r["start"]) * 1000 for r in ok if r["start"] is not None])
     z = np.array([abs(e) / u for r in ok for _, e, u in r["crossings"] if u])
+    z_start = np.array([abs(r["start"]) / r["start_unc"] for r in ok if r["start"] is not None and r.get("start_unc")])
+    z_split = np.array([abs(e) / u for r in ok for _, e, u in r["splits"] if u])
     summary = {
         "clips": len(rows), "analysed": len(ok),
         "split_median_frames": float(np.median(split_fr)) if len(split_fr) else None,
@@ -204,6 +206,8 @@ def _summary(rows: list[dict]) -> dict:
         "start_median_frames": float(np.median(start_fr)) if len(start_fr) else None,
         "start_median_ms": float(np.median(start_ms)) if len(start_ms) else None,
         "crossings_within_2_sigma": float(np.mean(z <= 2.0)) if len(z) else None,
+        "starts_within_1_2_sigma": (float(np.mean(z_start <= 1.0)), float(np.mean(z_start <= 2.0))) if len(z_start) else None,
+        "splits_within_1_2_sigma": (float(np.mean(z_split <= 1.0)), float(np.mean(z_split <= 2.0))) if len(z_split) else None,
     }
     models = [r["model"] for r in ok if r.get("model")]
     if models:
@@ -239,6 +243,10 @@ def _summary(rows: list[dict]) -> dict:
               f"({summary['start_median_ms']:.1f} ms)   target ≤ 0.5")
     if summary["crossings_within_2_sigma"] is not None:
         print(f"  crossings within 2σ         {100 * summary['crossings_within_2_sigma']:.0f} %")
+    for key, label in (("starts_within_1_2_sigma", "starts "), ("splits_within_1_2_sigma", "splits ")):
+        if summary.get(key) is not None:
+            one, two = summary[key]
+            print(f"  {label + 'within 1σ / 2σ':<28}{100 * one:.0f} % / {100 * two:.0f} %   (honest: ~68 % / ~95 %)")
     if "mss_abs_err_median_pct" in summary:
         print(f"  sprint model (≥30 m clips)  |MSS error| median {summary['mss_abs_err_median_pct']:.1f} %, "
               f"|TAU error| median {summary['tau_abs_err_median_pct']:.1f} %   targets 1 %, 3 %")
