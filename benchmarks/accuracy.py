@@ -30,15 +30,15 @@ from dash40.errors import Dash40Error  # noqa: E402
 OUT = ROOT / "benchmarks" / "out"
 
 
-def _clip_for(stem: str, cfg) -> Path:
-    """Render (or reuse) the clip for a config; the cache key is the config itself."""
+def _clip_for(stem: str, cfg, sub: str = "") -> Path:
+    """Render (or reuse) the clip for a config under ``OUT/sub``; the cache key is the config itself."""
     h = hashlib.sha256(repr(cfg).encode())
     for src in sorted((ROOT / "dash40" / "synth").glob("*.py")):  # a changed generator renders anew
         h.update(src.read_bytes())
     key = h.hexdigest()[:10]
-    path = OUT / f"{stem}-{key}.{cfg.container}"
+    path = OUT / sub / f"{stem}-{key}.{cfg.container}"
     if not path.exists() or not path.with_suffix(".truth.json").exists():
-        OUT.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(parents=True, exist_ok=True)
         t = time.perf_counter()
         synth.render_clip(cfg, path)
         print(f"  rendered {path.name} in {time.perf_counter() - t:.1f} s", flush=True)

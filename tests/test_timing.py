@@ -158,3 +158,16 @@ def test_a_forearm_ahead_of_the_chest_for_a_few_frames_does_not_move_the_crossin
     sigma = np.full(len(t), 0.017)
     c = crossing(t, x, sigma, 30.0, np.arange(len(t)), PERIOD)
     assert abs(c.time_s - t_true) < 0.25 * PERIOD
+
+
+def test_the_first_movement_of_a_small_athlete_is_given_a_wider_uncertainty():
+    """The encoder leaves the first tenths of a pixel of motion uncoded for longer when the athlete
+    is small in the picture: the stated 1-sigma grows as 0.15 s·px over the athlete's height."""
+    from dash40.timing import ONSET_SIZE_S_PX
+
+    times, P = _edge_patches(0.5083, accel_px=60.0)
+    args = (times, P, ["P"] * len(P), PERIOD, np.arange(len(P)))
+    near, far = onset_from_patches(*args, athlete_px=150.0), onset_from_patches(*args, athlete_px=30.0)
+    assert near.time_s == far.time_s
+    assert far.uncertainty_s >= ONSET_SIZE_S_PX / 30.0
+    assert far.uncertainty_s > near.uncertainty_s + 0.002

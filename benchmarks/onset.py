@@ -1,0 +1,107 @@
+"""First-movement benchmark: 24 short start clips, apart from the accuracy suite.
+
+    python benchmarks/onset.py                 # all (clips cached in benchmarks/out/onset/)
+    python benchmarks/onset.py --only w240     # some
+    python benchmarks/onset.py --json out.json
+
+The accuracy suite has one start per frame rate and camera; a method tuned on it could be tuned
+to those twelve starts. These clips vary what moves the first-movement estimate: the capture
+rate (30, 60, 120 and 240-fps slow motion), how large the athlete is in the picture (the camera
+framed for 5 to 40 yd), 720p/1080p, the runner's path across the lane, the direction, and where
+the first movement falls between two frames. Each runs through the whole analyzer; the error of
+the first movement is printed in milliseconds and frame periods, with its stated 1-sigma.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+
+import numpy as np
+from accuracy import _clip_for  # benchmarks/ is on the path when run as a script; it adds the repository
+
+from dash40.analysis import analyze  # noqa: E402
+from dash40.errors import Dash40Error  # noqa: E402
+from dash40.synth import SceneConfig  # noqa: E402
+
+FRAMINGS = (  # (far line in yd, width, height, lane offset m, right to left)
+    (5.0, 1280, 720, 0.0, False),
+    (10.0, 1280, 720, -0.3, False),
+    (20.0, 1920, 1080, 0.25, False),
+    (40.0, 1280, 720, 0.1, False),
+    (10.0, 1280, 720, 0.0, True),
+    (40.0, 1920, 1080, -0.2, True),
+)
+RATES = ((30, None, "mp4"), (60, None, "mp4"), (120, None, "mp4"), (240, 30, "mov"))
+
+
+def suite() -> list[tuple[str, SceneConfig]]:
+    out = []
+    for fps, file_fps, container in RATES:
+        for j, (far, w, h, offset, rtl) in enumerate(FRAMINGS):
+            seed = 500 + 10 * (fps // 30) + j
+            t0 = 0.5 + (j + 0.37) / (len(FRAMINGS) * fps)  # the start falls at a different phase of the frame
+            out.append((f"o{fps:03d}_{j}", SceneConfig(
+                width=w, height=h, capture_fps=fps, file_fps=file_fps, container=container,
+                lines=(0.0, 2.0, far), duration=t0 + 1.2, t0=t0, seed=seed, noise_sigma=2.5, gain_drift=0.02,
+                mss=8.8 + 0.2 * j, tau=1.0 + 0.06 * j, lane_offset=offset, right_to_left=rtl)))
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--only", nargs="*", help="stems (prefixes) to run")
+    ap.add_argument("--json", help="also write the figures to this JSON file")
+    args = ap.parse_args(argv)
+    rows = []
+    for stem, cfg in suite():
+        if args.only and not any(stem.startswith(s) for s in args.only):
+            continue
+        clip = _clip_for(stem, cfg, sub="onset")
+        truth = json.loads(clip.with_suffix(".truth.json").read_text())
+        period = 1.0 / truth["capture_fps"]
+        t = time.perf_counter()
+        try:
+            res = analyze(clip, clip.with_suffix(".calib.json"))
+        except Dash40Error as exc:
+            print(f"{stem}: FAILED — {exc}", flush=True)
+            rows.append({"clip": stem, "fps": cfg.capture_fps, "error": str(exc)})
+            continue
+        if res.start.time_s is None:
+            print(f"{stem}: no first movement ({res.start.method})", flush=True)
+            rows.append({"clip": stem, "fps": cfg.capture_fps, "error": res.start.method})
+            continue
+        err = res.start.time_s - truth["t0"]
+        rows.append({"clip": stem, "fps": cfg.capture_fps, "err_s": err, "err_frames": err / period,
+                     "sigma_frames": res.start.uncertainty_s / period})
+        print(f"{stem}  {cfg.capture_fps:>3.0f} fps  framed {cfg.lines[-1]:>4.0f} yd {cfg.height}p  "
+              f"first movement {1000 * err:+6.1f} ms ({err / period:+.2f} frame)  "
+              f"± {res.start.uncertainty_s / period:.2f} frame   [{time.perf_counter() - t:.1f} s]", flush=True)
+    ok = [r for r in rows if "err_frames" in r]
+    print()
+    print("Summary (errors in frame periods of the capture rate)")
+    groups = [("all", ok)] + [(f"{f:.0f} fps", [r for r in ok if r["fps"] == f]) for f, _, _ in RATES]
+    summary = {"clips": len(rows), "analysed": len(ok)}
+    for name, g in groups:
+        if not g:
+            continue
+        e = np.array([r["err_frames"] for r in g])
+        z = np.abs(e) / np.array([r["sigma_frames"] for r in g])
+        fig = {"n": len(g), "median_abs": float(np.median(np.abs(e))), "rms": float(np.sqrt(np.mean(e**2))),
+               "mean": float(np.mean(e)), "max_abs": float(np.max(np.abs(e))),
+               "within_1_sigma": float(np.mean(z <= 1)), "within_2_sigma": float(np.mean(z <= 2))}
+        summary[name] = fig
+        print(f"  {name:8s} n={fig['n']:2d}  |error| median {fig['median_abs']:.2f}  RMS {fig['rms']:.2f}  "
+              f"mean {fig['mean']:+.2f}  max {fig['max_abs']:.2f}   within 1σ / 2σ "
+              f"{100 * fig['within_1_sigma']:.0f} % / {100 * fig['within_2_sigma']:.0f} %")
+    print(f"  clips analysed {len(ok)}/{len(rows)}")
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump({"summary": summary, "clips": rows}, f, indent=1)
+    return 0 if len(ok) == len(rows) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
