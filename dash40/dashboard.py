@@ -261,8 +261,12 @@ def velocity_overlay_figure(runs: Sequence) -> go.Figure:
         if len(tr.time_s) < 8:
             continue
         t0 = r.result.start.time_s or tr.time_s[0]
-        v = trace_velocity(tr.time_s, tr.position_m, half_window_s=OVERLAY_VELOCITY_HALF_WINDOW_S)
-        fig.add_trace(go.Scatter(x=[t - t0 for t in tr.time_s], y=list(v), mode="lines",
+        hw = OVERLAY_VELOCITY_HALF_WINDOW_S
+        v = trace_velocity(tr.time_s, tr.position_m, half_window_s=hw)
+        # Only where the window is whole: at the ends of the trace a one-sided slope bends the curve.
+        whole = [tr.time_s[0] + hw <= t <= tr.time_s[-1] - hw for t in tr.time_s]
+        v = [vi if w else None for vi, w in zip(v, whole, strict=True)]
+        fig.add_trace(go.Scatter(x=[t - t0 for t in tr.time_s], y=v, mode="lines",
                                  name=f"#{r.id} {r.athlete} {r.session_date}"))
     fig.update_layout(title="Velocity from the video", xaxis_title="Time from first movement (s)",
                       yaxis_title="Velocity (m/s)", height=360, margin=dict(l=40, r=20, t=50, b=40))
