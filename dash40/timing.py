@@ -30,6 +30,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import combinations
 
 import numpy as np
 from scipy.optimize import least_squares
@@ -511,8 +512,6 @@ def _robust_polyfit(t, x, w, deg, candidates: int = 600):
     n, p = len(t), deg + 1
     if n <= p + 3:
         return _wpolyfit(t, x, w, deg)
-    from itertools import combinations
-
     combos = np.array(list(combinations(range(n), p))) if n <= 24 else None
     if combos is None or len(combos) > candidates:
         rng = np.random.default_rng(n)  # deterministic
