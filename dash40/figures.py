@@ -180,7 +180,9 @@ def steps_figure(steps: Iterable[Any], *, units: str = "m", title: str | None = 
                              hovertemplate="%{text}<br>frequency %{y:.2f} Hz<extra></extra>"), secondary_y=True)
     _layout(fig, title or "Step length and frequency (● left foot, ■ right foot)", "Step number",
             f"Step length ({units})")
-    fig.update_xaxes(dtick=1)
+    fig.update_xaxes(dtick=1 if len(steps) <= 12 else 2)  # every step number while they fit
     fig.update_yaxes(title_text=f"Step length ({units})", rangemode="tozero", secondary_y=False)
-    fig.update_yaxes(title_text="Step frequency (Hz)", rangemode="tozero", secondary_y=True)
+    # Its own round ticks (Streamlit's theme lines them up with the left axis' grid: 1.19, 2.38 Hz...).
+    fig.update_yaxes(title_text="Step frequency (Hz)", rangemode="tozero", secondary_y=True, tickmode="auto",
+                     showgrid=False)
     return fig
