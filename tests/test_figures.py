@@ -111,8 +111,6 @@ def test_steps_figure_handles_dicts_dataclasses_and_missing_values():
 
 
 def test_step_frequency_axis_has_its_own_round_ticks_and_long_runs_are_labelled_every_other_step():
-    from dash40.figures import steps_figure
-
     steps = [{"time_s": 0.2 * i, "distance": 1.1 * i, "side": "left" if i % 2 else "right", "length": 1.1,
               "contact_time_s": 0.12, "frequency_hz": 4.4} for i in range(1, 25)]
     fig = steps_figure(steps, units="m")
