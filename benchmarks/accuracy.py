@@ -109,22 +109,33 @@ def _step_figures(result, truth) -> dict | None:
     }
 
 
-def run(stems: list[str] | None) -> dict:
-    rows = []
-    for stem, cfg in synth.benchmark_suite():
-        if stems and not any(stem.startswith(s) for s in stems):
+def analysed(suite, only: list[str] | None, sub: str = ""):
+    """Render (or reuse) and analyse each clip of ``suite`` whose stem starts with one of ``only``.
+
+    Yields (stem, config, truth, result, seconds, error); result is None and error the analyzer's
+    sentence when it refused the clip (printed as FAILED)."""
+    for stem, cfg in suite:
+        if only and not any(stem.startswith(s) for s in only):
             continue
-        clip = _clip_for(stem, cfg)
+        clip = _clip_for(stem, cfg, sub)
         truth = json.loads(clip.with_suffix(".truth.json").read_text())
-        period = 1.0 / truth["capture_fps"]
         t = time.perf_counter()
         try:
             res = analyze(clip, clip.with_suffix(".calib.json"))
         except Dash40Error as exc:
-            rows.append({"clip": stem, "error": str(exc), "period": period})
             print(f"{stem}: FAILED — {exc}", flush=True)
+            yield stem, cfg, truth, None, time.perf_counter() - t, str(exc)
             continue
-        elapsed = time.perf_counter() - t
+        yield stem, cfg, truth, res, time.perf_counter() - t, None
+
+
+def run(stems: list[str] | None) -> dict:
+    rows = []
+    for stem, _cfg, truth, res, elapsed, error in analysed(synth.benchmark_suite(), stems):
+        period = 1.0 / truth["capture_fps"]
+        if res is None:
+            rows.append({"clip": stem, "error": error, "period": period})
+            continue
         row = {"clip": stem, "fps": truth["capture_fps"], "period": period, "seconds": elapsed,
                "start": None, "crossings": [], "splits": []}
         if not truth.get("flying") and res.start.time_s is not None:

@@ -17,13 +17,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import time
 
 import numpy as np
-from accuracy import _clip_for  # benchmarks/ is on the path when run as a script; it adds the repository
+from accuracy import analysed  # benchmarks/ is on the path when run as a script; it adds the repository
 
-from dash40.analysis import analyze  # noqa: E402
-from dash40.errors import Dash40Error  # noqa: E402
 from dash40.synth import SceneConfig  # noqa: E402
 
 FRAMINGS = (  # (far line in yd, width, height, lane offset m, right to left)
@@ -56,18 +53,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", help="also write the figures to this JSON file")
     args = ap.parse_args(argv)
     rows = []
-    for stem, cfg in suite():
-        if args.only and not any(stem.startswith(s) for s in args.only):
-            continue
-        clip = _clip_for(stem, cfg, sub="onset")
-        truth = json.loads(clip.with_suffix(".truth.json").read_text())
+    for stem, cfg, truth, res, seconds, error in analysed(suite(), args.only, sub="onset"):
         period = 1.0 / truth["capture_fps"]
-        t = time.perf_counter()
-        try:
-            res = analyze(clip, clip.with_suffix(".calib.json"))
-        except Dash40Error as exc:
-            print(f"{stem}: FAILED — {exc}", flush=True)
-            rows.append({"clip": stem, "fps": cfg.capture_fps, "error": str(exc)})
+        if res is None:
+            rows.append({"clip": stem, "fps": cfg.capture_fps, "error": error})
             continue
         if res.start.time_s is None:
             print(f"{stem}: no first movement ({res.start.method})", flush=True)
@@ -78,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
                      "sigma_frames": res.start.uncertainty_s / period})
         print(f"{stem}  {cfg.capture_fps:>3.0f} fps  framed {cfg.lines[-1]:>4.0f} yd {cfg.height}p  "
               f"first movement {1000 * err:+6.1f} ms ({err / period:+.2f} frame)  "
-              f"± {res.start.uncertainty_s / period:.2f} frame   [{time.perf_counter() - t:.1f} s]", flush=True)
+              f"± {res.start.uncertainty_s / period:.2f} frame   [{seconds:.1f} s]", flush=True)
     ok = [r for r in rows if "err_frames" in r]
     print()
     print("Summary (errors in frame periods of the capture rate)")
