@@ -26,9 +26,30 @@ def _sh(*cmd: str | os.PathLike, **kw) -> None:
     subprocess.run([str(c) for c in cmd], check=True, cwd=ROOT, **kw)
 
 
+def _ok(*cmd: str | os.PathLike, **kw) -> bool:
+    print("+", " ".join(str(c) for c in cmd), flush=True)
+    return subprocess.run([str(c) for c in cmd], cwd=ROOT, **kw).returncode == 0
+
+
+def _make_venv() -> None:
+    """Create .venv. Debian/Ubuntu ship venv's ensurepip separately (python3-venv, python3.X-venv):
+    install it when we are root with apt-get, else say what to install."""
+    if _ok(sys.executable, "-m", "venv", VENV):
+        return
+    pkgs = ["python3-venv", f"python3.{sys.version_info.minor}-venv"]
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    if os.geteuid() == 0 and shutil.which("apt-get") and _ok("apt-get", "update", "-q", env=env):
+        known = [p for p in pkgs if subprocess.run(["apt-cache", "show", p], capture_output=True).returncode == 0]
+        if (known and _ok("apt-get", "install", "-y", "-q", "--no-install-recommends", *known, env=env)
+                and _ok(sys.executable, "-m", "venv", VENV)):
+            return
+    sys.exit(f"Could not create {VENV} with {sys.executable}: install its venv module "
+             f"(on Debian/Ubuntu: apt-get install {' '.join(pkgs)}) and run this again.")
+
+
 def _install(dev: bool) -> None:
-    if not PY.exists():
-        _sh(sys.executable, "-m", "venv", VENV)
+    if not (VENV / "bin" / "pip").exists():  # (a venv that failed half-way has python but no pip)
+        _make_venv()
     req = ROOT / ("requirements-dev.txt" if dev else "requirements.txt")
     digest = hashlib.sha256()
     for f in (ROOT / "requirements.txt", req, ROOT / "pyproject.toml"):
@@ -62,7 +83,7 @@ def run() -> None:
     os.execv(
         str(PY),
         [str(PY), "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
-         "--server.port", port, "--browser.gatherUsageStats", "false"],
+         "--server.address", "localhost", "--server.port", port, "--browser.gatherUsageStats", "false"],
     )
 
 

@@ -25,6 +25,8 @@ from dash40.synth import (
     plan_frames,
     preset,
 )
+from dash40.synth.config import YARD_M
+from dash40.video import CAPTURE_FPS_KEYS, iter_frames, probe
 
 pytest_plugins = ["synth_fixtures"]  # synth_clip, synth_tiny, synth_tiny_flying
 
@@ -235,6 +237,87 @@ def test_motion_blur_averages_subframes_over_the_exposure():
     assert np.abs(mean_of_sharp - blurred).max() <= 1.0  # only rounding differs
 
 
+LUMA = np.array([0.299, 0.587, 0.114])  # BT.601: the Y the encoder stores, back from decoded RGB
+
+
+def test_sensor_noise_varies_from_frame_to_frame_with_the_configured_sigma(synth_clip):
+    """Clips shorter than t0 show a still scene: in the sky above the stands and on the turf in
+    front of the near cones only the noise changes between frames. Each frame gets its own
+    N(0, σ) noise per RGB channel (a random window of a bank of noise fields), so the
+    frame-to-frame difference of luma has a standard deviation of √2·|LUMA|·σ (1.89 levels for
+    the default σ = 2).
+
+    The clips are encoded near-losslessly (crf 1): at the default crf 21 x264 codes a still
+    region of P/B pictures as skipped blocks, and what is left of σ = 2 noise frame to frame is
+    ~0.1 level, too little to measure its size."""
+    cfg = replace(TINY, duration=0.35, crf=1)
+    assert cfg.duration < cfg.t0 and cfg.noise_sigma == 2.0
+    scene = Scene(cfg)
+    cam, h, w = scene.camera, cfg.height, cfg.width
+    far_z = -scene.near_sign * (cfg.field_far + cfg.cone_z)
+    xs = np.linspace(-100.0, 100.0, 801)
+    top = cam.project(np.stack([xs, np.full_like(xs, 9.0), np.full_like(xs, far_z)], axis=1))  # stands' top
+    top = top[(top[:, 0] >= 0) & (top[:, 0] <= w - 1)]
+    sky_rows = slice(0, int(np.floor(top[:, 1].min())) - 3)
+    front = cam.project(np.stack([xs, np.zeros_like(xs), np.full_like(xs, scene.near_sign * (cfg.cone_z + 1.0))],
+                                 axis=1))  # ground 1 m in front of the near cones
+    front = front[(front[:, 0] >= 0) & (front[:, 0] <= w - 1)]
+    turf_rows = slice(int(np.ceil(front[:, 1].max())) + 2, h)
+    assert sky_rows.stop - sky_rows.start >= 20 and turf_rows.stop - turf_rows.start >= 40
+
+    expected = math.sqrt(2.0) * np.linalg.norm(LUMA) * cfg.noise_sigma
+    for sigma in (cfg.noise_sigma, 0.0):
+        path, _truth = synth_clip(cfg, noise_sigma=sigma)
+        _pts, _meta, imgs = _read_back(path)
+        y = np.array(imgs, float) @ LUMA
+        assert len(y) == 21
+        for rows in (sky_rows, turf_rows):
+            change = float(np.diff(y[:, rows], axis=0).std())
+            if sigma > 0:
+                assert 0.75 * expected < change < 1.15 * expected, (rows, change, expected)
+            else:
+                assert change < 0.1, (rows, change)
+
+
+def test_white_yard_lines_every_5_yards_where_the_camera_puts_them(synth_clip):
+    """The lines x = k·5 yd on the ground, projected, are white in the first frame of a noiseless
+    clip and the turf half-way between two lines is not. Checked row by row on the near side
+    between the cones and the camera (nothing stands there, and a 10-cm line is ≥ 1.5 px wide),
+    where each line crosses the pixel row (the lines are slanted in the picture)."""
+    cfg = replace(TINY, noise_sigma=0.0, duration=0.35)
+    path, _truth = synth_clip(cfg)
+    _pts, _meta, imgs = _read_back(path)
+    y = imgs[0].astype(float) @ LUMA
+    scene = Scene(cfg)
+    h, w = cfg.height, cfg.width
+    five_yd = 5 * YARD_M
+    assert five_yd == pytest.approx(4.572)
+    zs = scene.near_sign * np.linspace(cfg.cone_z + 0.4, 10.5, 2000)  # in front of the cones' bases
+    rows = np.arange(h)
+
+    def columns(x: float) -> np.ndarray:
+        """Sub-pixel column where the ground line at this x crosses each pixel row (NaN: not there)."""
+        uv = scene.project(np.stack([np.full_like(zs, x), np.zeros_like(zs), zs], axis=1))
+        uv = uv[np.all(np.isfinite(uv), axis=1)]
+        assert np.all(np.diff(uv[:, 1]) > 0)  # nearer is lower in the picture
+        return np.interp(rows, uv[:, 1], uv[:, 0], left=np.nan, right=np.nan)
+
+    seen: dict[int, int] = {}
+    for k in range(-10, 11):
+        u_line = columns(k * five_yd)
+        u_mids = [columns((k + s) * five_yd) for s in (-0.5, 0.5)]  # the turf half-way on either side
+        for r in rows:
+            if not 2 <= u_line[r] <= w - 3:  # (False for NaN: the line does not cross this row)
+                continue
+            line = y[r, int(round(u_line[r]))]
+            turf = [y[r, int(round(u[r]))] for u in u_mids if 2 <= u[r] <= w - 3]
+            if not turf:
+                continue
+            assert line > 160 and max(turf) < 125 and line - max(turf) > 60, (k, r, u_line[r], line, turf)
+            seen[k] = seen.get(k, 0) + 1
+    assert {0, 1, 2} <= set(seen) and sum(seen.values()) >= 70, seen  # (the lines at 0, 5 and 10 yd)
+
+
 # ------------------------------------------------------------------------- files and timestamps
 
 def test_cfr_clip_timestamps_truth_and_files(synth_tiny):
@@ -282,6 +365,27 @@ def test_slow_motion_clip_has_30fps_timestamps_and_capture_rate_metadata(synth_c
     real = pts / 90000 * truth.fps / float(meta[CAPTURE_FPS_KEY])
     np.testing.assert_allclose(real, truth.frames["time_s"], atol=1e-12)
     np.testing.assert_allclose(np.diff(truth.frames["time_s"]), 1 / 240, atol=1e-12)
+
+
+def test_real_240fps_clip_steps_by_exactly_1_240_s_without_capture_rate_metadata(synth_clip):
+    """A 240-fps file that is not slow motion: its timestamps are real time, 1/240 s apart
+    (375 ticks of 1/90000 s, exact), and nothing in it claims another capture rate."""
+    cfg = replace(TINY, capture_fps=240, duration=0.3)
+    path, truth = synth_clip(cfg)
+    with av.open(str(path)) as c:
+        s = c.streams.video[0]
+        meta = {**c.metadata, **s.metadata}
+        times = [fr.pts * fr.time_base for fr in c.decode(s)]  # Fractions: exact
+    assert len(times) == 72  # 0.3 s × 240, the last frame at 71/240 s
+    assert times == [Fraction(i, 240) for i in range(len(times))]
+    assert not {k.lower() for k in meta} & {CAPTURE_FPS_KEY, *CAPTURE_FPS_KEYS}
+    assert truth.fps == 240 and truth.capture_fps == 240 and truth.time_scale == 1
+    assert not truth.capture_fps_metadata["written"]
+    # the project's reader sees a 240-fps capture and real times 1/240 s apart
+    info = probe(path)
+    assert info.capture_fps == pytest.approx(240, abs=1e-6) and info.time_scale == pytest.approx(1, abs=1e-9)
+    got = np.array([f.time_s for f in iter_frames(path, info)])
+    np.testing.assert_allclose(got, np.arange(len(times)) / 240, atol=1e-9)
 
 
 def test_repeated_frames_are_identical_and_timed_at_first_appearance(synth_clip):
