@@ -284,3 +284,37 @@ def test_a_runner_off_the_middle_of_the_lane_is_placed_from_the_feet(synth_clip)
     c10 = next(c for c in r.crossings if c.distance == 10.0)
     assert abs(c10.time_s - tl[10.0]) <= 0.4 * FRAME
     assert abs(c10.time_s - tl[10.0]) <= 2 * c10.uncertainty_s
+
+
+def test_a_portrait_phone_clip_is_analysed_as_shown(synth_tiny, tmp_path):
+    """A phone filming in portrait stores its picture turned and writes how to turn it back: the
+    analyzer must time the clip as the phone shows it (the calibration is in shown pixels)."""
+    from synth_fixtures import set_display_rotation
+
+    clip, truth = synth_tiny
+    turned = tmp_path / "portrait.mp4"
+    with av.open(str(clip)) as src, av.open(str(turned), "w") as dst:
+        vin = src.streams.video[0]
+        out = dst.add_stream("libx264", rate=vin.average_rate)
+        out.time_base = vin.time_base
+        out.codec_context.time_base = vin.time_base
+        out.options = {"crf": "21"}  # the generator's own quality
+        # stored turned left: the landscape picture becomes a portrait one
+        out.width, out.height, out.pix_fmt = vin.codec_context.height, vin.codec_context.width, "yuv420p"
+        for f in src.decode(vin):
+            img = np.ascontiguousarray(np.rot90(f.to_ndarray(format="rgb24"), 1))
+            g = av.VideoFrame.from_ndarray(img, format="rgb24")
+            g.pts, g.time_base = f.pts, f.time_base
+            for pkt in out.encode(g):
+                dst.mux(pkt)
+        for pkt in out.encode():
+            dst.mux(pkt)
+    set_display_rotation(turned, 90)  # shown turned back right, as an iPhone in portrait writes it
+    r = analyze(turned, clip.with_suffix(".calib.json"))
+    assert r.start.method == "onset-fit"
+    assert abs(r.start.time_s - truth.t0) < 1.0 * FRAME
+    by_d = {ln.distance: ln for ln in truth.lines}
+    timed = [c for c in r.crossings if c.time_s is not None]
+    assert {c.distance for c in timed} >= {5.0, 10.0}
+    for c in timed:
+        assert abs(c.time_s - by_d[c.distance].chest_time_s) < 1.5 * FRAME, c

@@ -9,6 +9,8 @@ import pytest
 from dash40.errors import InputError, VideoError
 from dash40.video import iter_frames, probe
 
+pytest_plugins = ["synth_fixtures"]
+
 
 def _write(path, pts_90k, size=(64, 48), rate=30, codec="libx264", metadata=None):
     with av.open(str(path), "w", options={"movflags": "use_metadata_tags"}) as c:
@@ -59,6 +61,34 @@ def test_capture_rate_read_from_metadata(tmp_path):
     assert info.capture_fps == 240 and info.fps == pytest.approx(30)
     got = np.array([f.time_s for f in iter_frames(clip, info)])
     np.testing.assert_allclose(np.diff(got), 1 / 240, atol=1e-9)
+
+
+@pytest.mark.parametrize("clockwise", [90, 180, 270])
+def test_a_clip_stored_turned_is_read_as_the_phone_shows_it(tmp_path, clockwise):
+    from synth_fixtures import set_display_rotation
+
+    # The picture as shown: portrait for 90/270, a bright block in its top-left corner.
+    shown = np.zeros((64, 48, 3), np.uint8) if clockwise in (90, 270) else np.zeros((48, 64, 3), np.uint8)
+    shown[4:16, 6:18] = 255
+    stored = np.ascontiguousarray(np.rot90(shown, clockwise // 90))  # the player turns it back clockwise
+    clip = tmp_path / f"turned{clockwise}.mp4"
+    with av.open(str(clip), "w") as c:
+        s = c.add_stream("libx264", rate=30)
+        s.height, s.width, s.pix_fmt = stored.shape[0], stored.shape[1], "yuv420p"
+        for _ in range(4):
+            for pkt in s.encode(av.VideoFrame.from_ndarray(stored, format="rgb24")):
+                c.mux(pkt)
+        for pkt in s.encode():
+            c.mux(pkt)
+    set_display_rotation(clip, clockwise)
+    info = probe(clip)
+    assert (info.height, info.width) == shown.shape[:2]
+    img = next(iter(iter_frames(clip, info))).image
+    assert img.shape[:2] == shown.shape[:2]
+    rows, cols = np.nonzero(img.mean(axis=2) > 128)
+    # The block is back in the top-left corner (within the codec's blur of a pixel).
+    assert abs(rows.min() - 4) <= 1 and abs(rows.max() - 15) <= 1
+    assert abs(cols.min() - 6) <= 1 and abs(cols.max() - 17) <= 1
 
 
 def test_zero_byte_file(tmp_path):
