@@ -3,17 +3,27 @@ comes from the dash40 package."""
 
 from __future__ import annotations
 
+import hashlib
+import logging
+import math
 import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import streamlit as st
 
 from dash40.dashboard import default_units, seed_demo
 from dash40.errors import Dash40Error
 from dash40.store import open_store
+from dash40.video import probe
 
 ROOT = Path(__file__).resolve().parent
+log = logging.getLogger("dash40.ui")
 
 
 def data_root() -> Path:
@@ -95,3 +105,154 @@ def session_picker(store, *, allow_new: bool = True, key: str = "session") -> in
                     st.session_state[f"{key}_new_id"] = new
                     st.rerun()
     return chosen
+
+
+# ---- bad input and failures: one sentence, never a traceback ---------------------------------------
+def failure_sentence(exc: BaseException, doing: str, *, not_saved: bool = False) -> str:
+    """What the coach reads when ``doing`` (e.g. "analysing the clip") failed: a dash40 error's own
+    sentence, any other exception as one generic sentence (its traceback goes to the server's log)."""
+    if isinstance(exc, Dash40Error):
+        msg = str(exc).strip()
+    else:
+        msg = f"Something unexpected went wrong while {doing} ({type(exc).__name__})."
+    return msg + (" The clip was not saved." if not_saved else "")
+
+
+@contextmanager
+def shown_as_error(doing: str, *, not_saved: bool = False) -> Iterator[None]:
+    """Run the block; if it fails, show one sentence with ``st.error`` and carry on with the page."""
+    try:
+        yield
+    except Exception as exc:  # noqa: BLE001 - the page must stay usable whatever went wrong
+        if not isinstance(exc, Dash40Error):
+            log.error("Unexpected failure while %s", doing, exc_info=exc)
+        st.error(failure_sentence(exc, doing, not_saved=not_saved))
+
+
+# ---- the uploaded clip on disk ---------------------------------------------------------------------
+def keep_upload(store, name: str, data: bytes) -> tuple[Path, str]:
+    """The uploaded clip as a file, one copy per content, and its SHA-256.
+
+    A clip a saved run already stored is used where the store keeps it. A new one is written to a
+    temporary folder and checked there (``probe``); only a video dash40 can read is kept, under the
+    data folder's ``uploads/<hash>/`` with the coach's file name. Raises VideoError (naming the
+    coach's file) and leaves nothing on disk otherwise.
+    """
+    sha = hashlib.sha256(data).hexdigest()
+    known = store.known_clip(sha)
+    if known and Path(known["stored_path"]).is_file():
+        return Path(known["stored_path"]), sha
+    uploads = data_root() / "uploads"
+    folder = uploads / sha[:16]
+    kept = sorted(p for p in folder.iterdir() if p.is_file()) if folder.is_dir() else []
+    if kept:
+        return kept[0], sha
+    uploads.mkdir(parents=True, exist_ok=True)
+    incoming = Path(tempfile.mkdtemp(prefix=".incoming-", dir=uploads))
+    try:
+        clip = incoming / (Path(name).name or "clip.mp4")
+        clip.write_bytes(data)
+        probe(clip)
+        try:
+            incoming.rename(folder)
+        except OSError:  # another tab kept the same clip a moment ago
+            pass
+    finally:
+        shutil.rmtree(incoming, ignore_errors=True)
+    return sorted(p for p in folder.iterdir() if p.is_file())[0], sha
+
+
+def drop_upload(clip_path: Path) -> None:
+    """Remove the working copy of an upload once the store has its own (saved runs keep one copy)."""
+    uploads = (data_root() / "uploads").resolve()
+    folder = Path(clip_path).resolve().parent
+    if folder.parent == uploads:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+# ---- timing lines: the table and click-to-place -------------------------------------------------------
+COLUMNS = ("near u", "near v", "far u", "far v")
+
+
+def calibration_rows(cal: dict[str, Any], frame_height: int) -> list[dict[str, Any]]:
+    """The calibration's lines as the table's rows (pixel positions to 0.1 px; None where not placed)."""
+    rows = []
+    for ln in cal.get("lines", []):
+        near, far = ln.get("near"), ln.get("far")
+        if near is None and far is None and ln.get("x") is not None:  # a vertical line given by its x
+            near, far = [ln["x"], frame_height - 1], [ln["x"], 0]
+        vals = [*(near or (None, None)), *(far or (None, None))]
+        rows.append({"distance": ln.get("distance"),
+                     **{c: None if v is None else round(float(v), 1) for c, v in zip(COLUMNS, vals, strict=True)}})
+    return rows
+
+
+def _number(v: Any) -> float | None:
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return None
+    return f if math.isfinite(f) else None
+
+
+def lines_from_table(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The table's rows as calibration lines; rows without a distance are left out, and an end with
+    a missing coordinate is None (not placed yet)."""
+    lines = []
+    for r in records:
+        d = _number(r.get("distance"))
+        if d is None:
+            continue
+        nu, nv, fu, fv = (_number(r.get(c)) for c in COLUMNS)
+        lines.append({"distance": d, "near": None if nu is None or nv is None else [nu, nv],
+                      "far": None if fu is None or fv is None else [fu, fv]})
+    return lines
+
+
+def to_frame_pixels(click: dict[str, Any], frame_size: tuple[int, int]) -> tuple[float, float]:
+    """Where a click on the picture as shown falls on the full-resolution frame, in pixels from its
+    top-left corner (pixel centres at whole numbers), kept inside the frame.
+
+    ``click`` holds the click's ``x``, ``y`` on the shown picture and that picture's shown ``width``
+    and ``height``; ``frame_size`` is the frame's (width, height).
+    """
+    w, h = frame_size
+    sx, sy = w / float(click["width"]), h / float(click["height"])
+    u = (float(click["x"]) + 0.5) * sx - 0.5
+    v = (float(click["y"]) + 0.5) * sy - 0.5
+    return round(min(max(u, 0.0), w - 1.0), 1), round(min(max(v, 0.0), h - 1.0), 1)
+
+
+def clickable_frame(image_rgb, *, key: str, on_click, max_width: int = 1280) -> None:
+    """The frame, scaled to fit the page, reporting where it is clicked (``st.session_state[key]``
+    holds the click's position on the picture as shown and the shown size; ``on_click`` runs first)."""
+    from PIL import Image
+
+    picture = Image.fromarray(image_rgb)
+    picture.thumbnail((max_width, max_width))  # lighter to send; clicks are scaled by the shown size anyway
+    try:
+        from streamlit_image_coordinates import streamlit_image_coordinates
+    except ImportError:  # pragma: no cover - a declared dependency; typing the positions still works
+        st.image(picture, use_container_width=True)
+        st.caption("Install streamlit-image-coordinates to place the lines by clicking on the frame.")
+        return
+    streamlit_image_coordinates(picture, key=key, width="stretch", image_format="JPEG", jpeg_quality=90,
+                                on_click=on_click, cursor="crosshair")
+
+
+def place_line_end(lines: list[dict[str, Any]], line: int, end: str,
+                   point: tuple[float, float]) -> tuple[list[dict[str, Any]], int, str]:
+    """Put ``end`` ("near" or "far") of line number ``line`` at ``point``.
+
+    Returns the new lines and what the next click places: the far end after the near one, then
+    the next line's near end (the first line's after the last line).
+    """
+    if end not in ("near", "far"):
+        raise ValueError(f"end must be 'near' or 'far', got {end!r}")
+    if not 0 <= line < len(lines):
+        raise ValueError(f"line must be between 0 and {len(lines) - 1}, got {line}")
+    new = [dict(ln) for ln in lines]
+    new[line][end] = [float(point[0]), float(point[1])]
+    if end == "near":
+        return new, line, "far"
+    return new, (line + 1) % len(new), "near"

@@ -13,10 +13,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import cv2
 import numpy as np
 
+from .errors import VideoError
 from .video import VideoInfo, iter_frames
 
 WORK_WIDTH = 640  # width of the reduced picture used for detection and stabilisation
@@ -217,6 +219,9 @@ def build_background(path, info: VideoInfo, *, max_samples: int = 15, progress=N
         keep = samples[:1]
         samples = keep + [(fr.time_s, fr.image) for fr in
                           iter_frames(path, info, want=lambda i: i >= first_idx and (i - first_idx) % step == 0)]
+    if not samples:
+        raise VideoError(f"No frame of {Path(path).name!r} could be decoded to model the background: "
+                         "the file is damaged, copy it from the phone again.")
     first = samples[0][1]
     late = [img for t, img in samples if t >= late_from]
     if len(late) < 5:

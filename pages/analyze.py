@@ -30,17 +30,12 @@ if upload is None:
     st.info("Film the rep from the side, upload it here, mark the timing lines on its first frame, then Analyze.")
     st.stop()
 
-data = upload.getvalue()
-sha = hashlib.sha256(data).hexdigest()
-uploads = ui.data_root() / "uploads"
-uploads.mkdir(parents=True, exist_ok=True)
-clip_path = uploads / f"{sha[:16]}_{upload.name}"
-if not clip_path.exists():
-    clip_path.write_bytes(data)
 try:
+    clip_path, sha = ui.keep_upload(store, upload.name, upload.getvalue())
     info = probe(clip_path)
-except Dash40Error as exc:
-    st.error(str(exc))
+    frame = first_frame(clip_path)
+except Exception as exc:  # noqa: BLE001 - one sentence, the page stays usable
+    st.error(ui.failure_sentence(exc, f"reading {upload.name!r}"))
     st.stop()
 known = store.known_clip(sha)
 if known and known["runs"]:
@@ -52,49 +47,95 @@ st.caption(f"{info.width}×{info.height}, {info.fps:.2f} fps"
 
 # ---- timing lines ------------------------------------------------------------------------------
 st.subheader("Timing lines")
-state_key = f"cal_{sha}"
+state_key, units_key, ver_key = f"cal_{sha}", f"calunits_{sha}", f"calver_{sha}"
+pick_key, end_key = f"pickline_{sha}", f"pickend_{sha}"
+
+
+def use_calibration(cal: dict) -> None:
+    """Replace the lines (table and units radio with them; before those widgets are drawn)."""
+    st.session_state[state_key] = dict(cal)
+    st.session_state[units_key] = cal.get("units", "yd")
+    st.session_state[ver_key] = st.session_state.get(ver_key, 0) + 1  # a fresh table, without old edits
+    st.session_state.pop(f"placed_{sha}", None)
+
+
 if state_key not in st.session_state:
-    st.session_state[state_key] = {"units": "yd", "lines": [
+    use_calibration({"units": "yd", "lines": [
         {"distance": 0.0, "near": [0.15 * info.width, 0.85 * info.height], "far": [0.15 * info.width, 0.55 * info.height]},
         {"distance": 10.0, "near": [0.85 * info.width, 0.85 * info.height], "far": [0.85 * info.width, 0.55 * info.height]},
-    ]}
+    ]})
 b1, b2 = st.columns(2)
 session_runs = store.runs(session_id=session_id) if session_id else []
 if b1.button("Use this session's last calibration", disabled=not session_runs,
              help="Same camera spot as the last rep saved in this session."):
-    st.session_state[state_key] = session_runs[-1].calibration
+    use_calibration(session_runs[-1].calibration)
 cal_file = b2.file_uploader("…or load a calibration file (.calib.json)", type=["json"], key=f"calfile_{sha}")
-if cal_file is not None:
-    try:
-        st.session_state[state_key] = load_calibration(json.loads(cal_file.getvalue())).to_dict()
+calfile_key = f"calfile_used_{sha}"
+if cal_file is not None and st.session_state.get(calfile_key, (None,))[0] != cal_file.file_id:
+    try:  # applied once, when it arrives: later edits to the lines stay
+        use_calibration(load_calibration(json.loads(cal_file.getvalue())).to_dict())
+        st.session_state[calfile_key] = (cal_file.file_id, None)
     except (Dash40Error, ValueError) as exc:
-        st.error(f"That calibration file cannot be used: {exc}")
+        st.session_state[calfile_key] = (cal_file.file_id, f"That calibration file cannot be used: {exc}")
+if cal_file is not None and st.session_state[calfile_key][1]:
+    st.error(st.session_state[calfile_key][1])
 
 cal = st.session_state[state_key]
-rows = []
-for ln in cal["lines"]:
-    near = ln.get("near") or [ln.get("x"), info.height - 1]
-    far = ln.get("far") or [ln.get("x"), 0]
-    rows.append({"distance": ln["distance"], "near u": round(near[0], 1), "near v": round(near[1], 1),
-                 "far u": round(far[0], 1), "far v": round(far[1], 1)})
+if units_key not in st.session_state:  # the radio's own state is dropped while another page is shown
+    st.session_state[units_key] = cal.get("units", "yd")
 col_units, col_table = st.columns([1, 4])
-cal_units = col_units.radio("Line distances in", ["yd", "m"], index=0 if cal.get("units", "yd") == "yd" else 1,
-                            key=f"calunits_{sha}")
-edited = col_table.data_editor(pd.DataFrame(rows), num_rows="dynamic", key=f"editor_{sha}")
+cal_units = cal["units"] = col_units.radio("Line distances in", ["yd", "m"], key=units_key)
+edited = col_table.data_editor(pd.DataFrame(ui.calibration_rows(cal, info.height),
+                                            columns=["distance", *ui.COLUMNS], dtype=float),
+                               num_rows="dynamic", key=f"editor_{sha}_{st.session_state[ver_key]}")
 col_table.caption("Pixel positions on the first frame (from its top-left corner): near = the end of the line "
-                  "closer to the camera, far = the other end (cone bases).")
-new_cal = {"units": cal_units, "lines": [
-    {"distance": float(r["distance"]), "near": [float(r["near u"]), float(r["near v"])],
-     "far": [float(r["far u"]), float(r["far v"])]}
-    for r in edited.to_dict("records") if pd.notna(r["distance"])]}
-try:
-    calibration = load_calibration(new_cal)
-    calibration.check_fits(info.width, info.height)
-    st.image(draw_calibration(first_frame(clip_path), calibration), caption="First frame with the timing lines",
-             use_container_width=True)
-except Dash40Error as exc:
-    calibration = None
-    st.error(str(exc))
+                  "closer to the camera, far = the other end (cone bases). Type them, or click them on the "
+                  "frame below.")
+new_cal = {"units": cal_units, "lines": ui.lines_from_table(edited.to_dict("records"))}
+unplaced = [ln["distance"] for ln in new_cal["lines"] if ln["near"] is None or ln["far"] is None]
+calibration = None
+picture = frame
+if unplaced:
+    st.info("Place both ends of the " + ", ".join(f"{d:g}" for d in unplaced)
+            + f" {cal_units} line{'s' if len(unplaced) > 1 else ''}: click them on the frame below, or type them.")
+else:
+    try:
+        calibration = load_calibration(new_cal)
+        calibration.check_fits(info.width, info.height)
+        picture = draw_calibration(frame, calibration)
+    except Dash40Error as exc:
+        calibration = None
+        st.error(str(exc))
+
+lines = new_cal["lines"]
+
+
+def place_clicked_point() -> None:
+    """The click on the frame sets the chosen end of the chosen line (a callback: before the rerun)."""
+    click = st.session_state.get(f"click_{sha}")
+    line = st.session_state.get(pick_key, 0)
+    if not click or not 0 <= line < len(lines):
+        return
+    end = st.session_state.get(end_key, "near")
+    point = ui.to_frame_pixels(click, (info.width, info.height))
+    new_lines, st.session_state[pick_key], st.session_state[end_key] = ui.place_line_end(lines, line, end, point)
+    use_calibration({"units": cal_units, "lines": new_lines})
+    st.session_state[f"placed_{sha}"] = (f"The {lines[line]['distance']:g} {cal_units} line's {end} end is now at "
+                                         f"({point[0]:.0f}, {point[1]:.0f}).")
+
+
+if lines:
+    if st.session_state.get(pick_key, 0) >= len(lines):
+        st.session_state[pick_key] = 0
+    p1, p2, p3 = st.columns([2, 2, 3])
+    p1.selectbox("Line to place by clicking", list(range(len(lines))), key=pick_key,
+                 format_func=lambda i: f"{lines[i]['distance']:g} {cal_units} line")
+    p2.radio("The next click sets its", ["near", "far"], key=end_key, horizontal=True,
+             format_func=lambda e: f"{e} end")
+    p3.caption(st.session_state.get(f"placed_{sha}")
+               or "Click the line's near end (closer to the camera), then its far end, on the frame.")
+ui.clickable_frame(picture, key=f"click_{sha}", on_click=place_clicked_point)
+st.caption("First frame with the timing lines" if calibration is not None else "First frame of the clip")
 
 # ---- analysis ------------------------------------------------------------------------------------
 result_key = f"res_{sha}_{hashlib.sha1(json.dumps(new_cal, sort_keys=True).encode()).hexdigest()[:8]}"
@@ -102,14 +143,14 @@ athletes = {a["id"]: a for a in store.athletes()}
 if st.button("Analyze", type="primary", disabled=calibration is None):
     bar = st.progress(0.0, text="Starting…")
     a = athletes.get(athlete_id) or {}
-    try:
-        st.session_state[result_key] = analyze(clip_path, calibration, body_mass_kg=a.get("body_mass_kg"),
-                                               height_m=a.get("height_m"),
-                                               progress=lambda f, m: bar.progress(min(1.0, f), text=m))
-        st.session_state[f"corr_{result_key}"] = {}
-    except Dash40Error as exc:
-        st.error(str(exc))
-    bar.empty()
+    with ui.shown_as_error("analysing the clip", not_saved=True):
+        try:
+            st.session_state[result_key] = analyze(clip_path, calibration, body_mass_kg=a.get("body_mass_kg"),
+                                                   height_m=a.get("height_m"),
+                                                   progress=lambda f, m: bar.progress(min(1.0, f), text=m))
+            st.session_state[f"corr_{result_key}"] = {}
+        finally:
+            bar.empty()
 
 result = st.session_state.get(result_key)
 if result is None:
@@ -125,7 +166,9 @@ for w in result.warnings:
     st.warning(w)
 
 st.subheader("Check each event")
-thumbs = event_thumbnails(clip_path, result, calibration, width=360)
+thumbs = []
+with ui.shown_as_error("making the event pictures"):
+    thumbs = event_thumbnails(clip_path, result, calibration, width=360)
 cols = st.columns(min(4, max(1, len(thumbs))))
 for i, th in enumerate(thumbs):
     cols[i % len(cols)].image(th.image, caption=f"{th.label} (frame {th.frame})")
@@ -154,17 +197,26 @@ if fit is not None:
 elif (result.model or {}).get("error"):
     g1.info(f"No sprint model for this rep: {result.model['error']}.")
 if result.steps:
-    g2.plotly_chart(steps_figure([s.__dict__ for s in result.steps], units=result.units), use_container_width=True)
+    g2.plotly_chart(steps_figure([s.__dict__ for s in result.steps], units=units, data_units=result.units),
+                    use_container_width=True)
 
 if st.button("Make the annotated replay"):
-    out = ui.data_root() / "uploads" / f"{clip_path.stem}.overlay.mp4"
+    out = ui.data_root() / "replays" / f"{sha[:16]}.overlay.mp4"
+    out.parent.mkdir(parents=True, exist_ok=True)
     bar = st.progress(0.0, text="Writing the replay…")
-    render_overlay(clip_path, result, calibration, out, progress=lambda f, m: bar.progress(min(1.0, f), text=m))
-    bar.empty()
-    st.video(str(out))
+    with ui.shown_as_error("writing the replay"):
+        try:
+            render_overlay(clip_path, result, calibration, out,
+                           progress=lambda f, m: bar.progress(min(1.0, f), text=m))
+            st.video(str(out))
+        finally:
+            bar.empty()
 
 if st.button("Save this run", type="primary", disabled=athlete_id is None or session_id is None):
-    run_id = store.save_run(athlete_id, session_id, clip_path, calibration.to_dict(), result, corrections=corrections)
-    st.success(f"Saved as run #{run_id}.")
+    with ui.shown_as_error("saving the run", not_saved=True):
+        run_id = store.save_run(athlete_id, session_id, clip_path, calibration.to_dict(), result,
+                                corrections=corrections)
+        ui.drop_upload(clip_path)  # the store keeps the clip now: one copy on disk
+        st.success(f"Saved as run #{run_id}.")
 if athlete_id is None or session_id is None:
     st.caption("Pick or add an athlete and a session to save the run.")

@@ -1,5 +1,8 @@
 """Each dashboard page's logic, headless (Streamlit AppTest)."""
 
+import hashlib
+import json
+import shutil
 from datetime import date
 from pathlib import Path
 
@@ -11,7 +14,11 @@ from dash40.store import open_store
 pytest.importorskip("streamlit")
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
+pytest_plugins = ["synth_fixtures"]  # synth_tiny: a small generated clip with its calibration
+
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
+SAMPLES = Path(__file__).resolve().parents[1] / "sample_videos"
+METRES = SAMPLES / "angled_rtl_30m_60fps.mp4"  # its .calib.json is in metres
 
 
 @pytest.fixture
@@ -83,3 +90,178 @@ def test_a_nameless_athlete_is_refused_with_a_message(empty):
     at.button[0].click().run()
     assert any("needs a name" in e.value for e in at.error)
 
+
+
+def _files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*") if p.is_file()) if folder.exists() else []
+
+
+def _upload(at, clip: Path, calib: Path | None = None, name: str | None = None):
+    at.file_uploader[0].set_value((name or clip.name, clip.read_bytes(), "video/mp4")).run()
+    assert not at.exception, at.exception
+    if calib is not None:
+        at.file_uploader[1].set_value((calib.name, calib.read_bytes(), "application/json")).run()
+        assert not at.exception, at.exception
+    return at
+
+
+def _radio(at, label):
+    return next(r for r in at.radio if r.label == label)
+
+
+def _button(at, label):
+    return next(b for b in at.button if b.label == label)
+
+
+def test_a_calibration_file_in_metres_turns_the_units_radio_to_m(filled):
+    at = _upload(_run(), METRES)
+    assert _radio(at, "Line distances in").value == "yd"  # the default lines
+    _upload(at, METRES, METRES.with_suffix(".calib.json"))
+    assert _radio(at, "Line distances in").value == "m"
+    sha = hashlib.sha256(METRES.read_bytes()).hexdigest()
+    assert [ln["distance"] for ln in at.session_state[f"cal_{sha}"]["lines"]] == [0, 10, 20, 30]
+    assert not at.error
+    # The coach can still change it afterwards: the file is applied once, not on every rerun.
+    _radio(at, "Line distances in").set_value("yd").run()
+    assert _radio(at, "Line distances in").value == "yd"
+
+
+def test_the_session_s_last_calibration_brings_its_units(empty):
+    from dash40.calibration import load_calibration
+
+    st = open_store(None, empty)
+    a = st.add_athlete("A")
+    s = st.add_session(date(2026, 11, 24))
+    cal = load_calibration(METRES.with_suffix(".calib.json")).to_dict()
+    st.save_run(a, s, SAMPLE, cal, _result())
+    at = _upload(_run(), METRES)
+    _button(at, "Use this session's last calibration").click().run()
+    assert not at.exception
+    assert _radio(at, "Line distances in").value == "m"
+
+
+def test_a_file_that_is_not_a_video_leaves_nothing_behind(empty):
+    at = _run()
+    at.file_uploader[0].set_value(("notes.mp4", b"shopping list, not a video", "video/mp4")).run()
+    assert not at.exception
+    assert len(at.error) == 1 and "'notes.mp4' is not a video" in at.error[0].value
+    assert _files(empty / "uploads") == [] and _files(empty / "clips") == []
+    st = open_store(None, empty)
+    assert st.count_runs() == 0
+    with st.engine.connect() as conn:
+        from sqlalchemy import text
+
+        assert conn.execute(text("SELECT COUNT(*) FROM clip")).scalar() == 0
+
+
+def _garbled(tmp_path: Path) -> Path:
+    """A clip whose middle third is scrambled: it opens, its first frame decodes, the rest does not."""
+    data = (SAMPLES / "start_10yd_120fps.mp4").read_bytes()
+    n = len(data)
+    bad = data[: n // 3] + bytes((b * 7 + 13) % 256 for b in data[n // 3: 2 * n // 3]) + data[2 * n // 3:]
+    out = tmp_path / "garbled.mp4"
+    out.write_bytes(bad)
+    return out
+
+
+def test_a_damaged_clip_gets_one_sentence_and_the_page_stays_usable(filled, tmp_path):
+    at = _upload(_run(), _garbled(tmp_path), SAMPLES / "start_10yd_120fps.calib.json")
+    _button(at, "Analyze").click().run()
+    assert not at.exception, at.exception
+    assert len(at.error) == 1
+    msg = at.error[0].value
+    assert "'garbled.mp4'" in msg and "damaged" in msg and msg.endswith("The clip was not saved.")
+    assert "Traceback" not in msg and "IndexError" not in msg
+    at.switch_page("pages/session.py").run()
+    assert not at.exception and at.title[0].value == "Session leaderboard"
+
+
+def test_an_unexpected_failure_is_one_generic_sentence(filled, monkeypatch):
+    import dash40.analysis
+
+    def boom(*_args, **_kw):
+        raise KeyError("lines")
+
+    monkeypatch.setattr(dash40.analysis, "analyze", boom)
+    at = _upload(_run(), METRES, METRES.with_suffix(".calib.json"))
+    _button(at, "Analyze").click().run()
+    assert not at.exception, at.exception
+    assert [e.value for e in at.error] == [
+        "Something unexpected went wrong while analysing the clip (KeyError). The clip was not saved."]
+    assert _button(at, "Analyze").disabled is False  # still usable
+
+
+def test_an_analysed_and_saved_clip_is_kept_once(empty, synth_tiny):
+    clip, _truth = synth_tiny
+    st = open_store(None, empty)
+    st.add_athlete("A")
+    st.add_session(date(2026, 11, 24))
+    at = _upload(_run(), clip, clip.with_suffix(".calib.json"), name="rep 3.mp4")
+    assert [p.name for p in _files(empty / "uploads")] == ["rep 3.mp4"]  # the working copy, by the coach's name
+    _button(at, "Analyze").click().run()
+    assert not at.exception and not at.error, (at.exception, [e.value for e in at.error])
+    _button(at, "Save this run").click().run()
+    assert not at.exception and not at.error
+    assert any("Saved as run #1" in s.value for s in at.success)
+    assert _files(empty / "uploads") == []  # the store's copy is the only one…
+    assert len(_files(empty / "clips")) == 1
+    assert open_store(None, empty).known_clip(st.clip_hash(clip))["file_name"] == "rep 3.mp4"  # …named as uploaded
+    # Uploading the same clip again uses the stored file and says so.
+    at = _upload(_run(), clip, name="again.mp4")
+    assert any("uploaded before (as rep 3.mp4)" in i.value for i in at.info)
+    assert _files(empty / "uploads") == []
+
+
+def test_the_first_start_seeds_the_demo_athlete(empty, monkeypatch, synth_tiny):
+    """With an empty database the app analyses the sample clips for a demo athlete (here one small
+    generated clip stands in for the committed samples, which take ~20 s)."""
+    import dash40.dashboard
+
+    clip, _truth = synth_tiny
+    samples = empty / "samples"
+    samples.mkdir()
+    shutil.copy(clip, samples / "demo.mp4")
+    shutil.copy(clip.with_suffix(".calib.json"), samples / "demo.calib.json")
+    monkeypatch.setattr(dash40.dashboard, "sample_dir", lambda: samples)
+    monkeypatch.delenv("DASH40_NO_DEMO")
+    at = _run()
+    st = open_store(None, empty)
+    assert st.count_runs() == 1
+    assert [a["name"] for a in st.athletes()] == ["Demo Athlete"]
+    at.switch_page("pages/athlete.py").run()
+    assert not at.exception
+    assert len(at.dataframe[0].value) == 1
+    _run()  # a second start adds nothing
+    assert open_store(None, empty).count_runs() == 1
+
+
+def test_calibration_rows_survive_a_json_round_trip():
+    """What the page keeps in the session is plain JSON (lines may be half placed)."""
+    import ui
+
+    rows = ui.calibration_rows({"units": "m", "lines": [{"distance": 0, "near": [1, 2], "far": None},
+                                                        {"distance": 5, "x": 40.0}]}, 720)
+    assert json.loads(json.dumps(rows)) == rows
+    assert rows[1]["near v"] == 719 and rows[1]["far v"] == 0
+
+
+def test_the_units_stay_m_after_a_visit_to_another_page(filled):
+    at = _upload(_run(), METRES, METRES.with_suffix(".calib.json"))
+    assert _radio(at, "Line distances in").value == "m"
+    at.switch_page("pages/session.py").run()
+    at.switch_page("pages/analyze.py").run()
+    _upload(at, METRES)  # the uploader is empty again; the lines set for this clip are kept
+    assert not at.error
+    assert _radio(at, "Line distances in").value == "m"
+
+
+def test_a_calibration_file_that_cannot_be_used_says_why_until_it_is_replaced(filled, tmp_path):
+    bad = tmp_path / "rep.calib.json"
+    bad.write_text(json.dumps({"units": "furlongs", "lines": []}))
+    at = _upload(_run(), METRES, bad)
+    assert [e.value for e in at.error] == [
+        "That calibration file cannot be used: Calibration units must be 'yd' or 'm', got 'furlongs'."]
+    _radio(at, "Line distances in").set_value("m").run()
+    assert len(at.error) == 1  # still said on the next rerun
+    _upload(at, METRES, METRES.with_suffix(".calib.json"))
+    assert not at.error

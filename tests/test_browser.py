@@ -1,11 +1,13 @@
 """End to end in a real browser: Debian's Chromium driven by Playwright (never a downloaded browser).
 
 Starts the dashboard on a free localhost port with an empty database, adds an athlete and a
-session, uploads a sample clip with its calibration, analyzes it, checks the split table and the
-thumbnails, saves, and finds the run on the athlete page. Screenshots of each step go to
-``test-output/screenshots/``.
+session, uploads a sample clip, places a timing line by clicking its ends on the first frame, loads
+the clip's calibration, analyzes it, checks the split table and the event pictures, saves, and
+finds the run's dots in the athlete page's progress chart. Screenshots of each step (the whole
+page, not only the top of it) go to ``test-output/screenshots/``.
 """
 
+import json
 import os
 import socket
 import subprocess
@@ -122,7 +124,32 @@ def _submit(pg, button, shows, tries=3):
 
 
 def _shot(pg, name):
-    pg.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+    """The whole page. Streamlit scrolls inside its main area (the document itself never scrolls),
+    so the window is made as tall as that area's content for the picture, then put back."""
+    size = pg.viewport_size
+    tall = pg.evaluate("""() => {
+        const m = document.querySelector('[data-testid="stMain"]');
+        return m ? m.scrollHeight : 0;
+    }""")
+    try:
+        if tall > size["height"]:
+            pg.set_viewport_size({"width": size["width"], "height": min(tall + 40, 12000)})
+            time.sleep(1)  # let the charts lay themselves out again
+        pg.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+    finally:
+        pg.set_viewport_size(size)
+
+
+FRAME = 'iframe[title="streamlit_image_coordinates.streamlit_image_coordinates"]'
+
+
+def _click_frame(pg, x_frac, y_frac, then_shows):
+    """Click the first frame at a fraction of its shown size; wait for the page to say what was placed."""
+    img = pg.frame_locator(FRAME).locator("#image")
+    img.wait_for(timeout=30000)
+    box = img.bounding_box()
+    img.click(position={"x": x_frac * box["width"], "y": y_frac * box["height"]})
+    _visible(pg, then_shows, timeout=30000)
 
 
 def test_upload_analyze_save_and_see_progress(app_url, page):
@@ -139,6 +166,14 @@ def test_upload_analyze_save_and_see_progress(app_url, page):
     # The clip, then its calibration file.
     pg.locator('input[type="file"]').first.set_input_files(str(SAMPLE))
     _visible(pg, "Timing lines", timeout=60000)
+    # Click-to-place: the 0 yd line's near end, then its far end, on the frame as shown (1280×720 clip).
+    _click_frame(pg, 0.10, 0.90, "The 0 yd line's near end is now at")
+    _click_frame(pg, 0.12, 0.70, "The 0 yd line's far end is now at")
+    body = pg.inner_text("body")
+    placed = [ln for ln in body.splitlines() if "far end is now at" in ln][0]
+    u, v = (float(x) for x in placed.split("(")[1].rstrip(").").split(","))
+    assert abs(u - 0.12 * 1280) < 3 and abs(v - 0.70 * 720) < 3, placed  # full-resolution pixels
+    _shot(pg, "1a_click_to_place")
     pg.locator('input[type="file"]').nth(1).set_input_files(str(SAMPLE.with_suffix(".calib.json")))
     _visible(pg, "First frame with the timing lines", timeout=60000)
     _shot(pg, "1_calibration")
@@ -149,16 +184,23 @@ def test_upload_analyze_save_and_see_progress(app_url, page):
     _shot(pg, "2_analysis")
     body = pg.inner_text("body")
     assert "Splits" in body and "5 yd" in body and "10 yd" in body
-    assert "Start (frame" in body  # the first-movement thumbnail's caption
+    # One picture per event, each really drawn: first movement and the 5 and 10 yd crossings (the
+    # chest is already over the 0 yd line in the set position, so that line has no crossing).
+    lines = json.loads(SAMPLE.with_suffix(".calib.json").read_text())["lines"]
+    pics = pg.locator('[data-testid="stMain"] [data-testid="stImage"] img')
+    assert pics.count() == 1 + (len(lines) - 1)
+    for i in range(pics.count()):
+        assert pics.nth(i).evaluate("img => img.complete && img.naturalWidth") >= 300
     pg.get_by_role("button", name="Save this run").click()
     _visible(pg, "Saved as run #1", timeout=30000)
-    # The athlete page shows the new run.
+    # The athlete page shows the new run: a dot for each of its splits (5 and 10 yd) in the progress chart.
     pg.get_by_role("link", name="Athlete").click()
     _visible(pg, "Best 10 yd", timeout=60000)
+    chart = pg.locator('[data-testid="stPlotlyChart"]').filter(has_text="Splits over time").first
+    chart.locator(".scatterlayer .point").first.wait_for(timeout=30000)
     time.sleep(2)
     _shot(pg, "3_athlete")
-    text = pg.inner_text("body")
-    assert "Splits over time" in text and "1.9" in text
+    assert chart.locator(".scatterlayer .point").count() == len(lines) - 1
 
 
 def test_a_file_that_is_not_a_video_gets_a_sentence_and_the_page_stays_usable(app_url, page, tmp_path):
@@ -168,7 +210,7 @@ def test_a_file_that_is_not_a_video_gets_a_sentence_and_the_page_stays_usable(ap
     bad = tmp_path / "notes.mp4"
     bad.write_text("this is a shopping list, not a video")
     pg.locator('input[type="file"]').first.set_input_files(str(bad))
-    _visible(pg, "is not a video dash40 can read", timeout=60000)
+    _visible(pg, "'notes.mp4' is not a video dash40 can read", timeout=60000)
     _shot(pg, "4_bad_upload")
     assert "Traceback" not in pg.inner_text("body")
     # Still usable: the other pages open.

@@ -121,3 +121,99 @@ def test_reopening_an_existing_database_keeps_its_runs(tmp_path):
     st.save_run(a, s, SAMPLE, {}, _result())
     again = open_store(None, tmp_path)
     assert again.count_runs() == 1
+
+
+def _files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*") if p.is_file()) if folder.exists() else []
+
+
+def test_a_run_insert_that_fails_leaves_no_clip_row_nor_file(store):
+    """The clip is added in the run's own transaction: a failing run insert takes it back too."""
+    from sqlalchemy import event
+
+    from dash40.store.models import Run
+
+    a = store.add_athlete("A")
+    s = store.add_session(date(2026, 11, 24))
+
+    def boom(*_args):
+        raise RuntimeError("the disk is full")
+
+    event.listen(Run, "before_insert", boom)
+    try:
+        with pytest.raises(RuntimeError, match="disk is full"):
+            store.save_run(a, s, SAMPLE, {}, _result())
+    finally:
+        event.remove(Run, "before_insert", boom)
+    assert store.count_runs() == 0
+    assert store.known_clip(store.clip_hash(SAMPLE)) is None
+    assert _files(store.root / "clips") == []
+
+
+def test_a_commit_that_fails_removes_the_copied_clip_file(store):
+    from sqlalchemy import event
+
+    a = store.add_athlete("A")
+    s = store.add_session(date(2026, 11, 24))
+
+    def boom(_session):
+        raise RuntimeError("the database went away")
+
+    event.listen(store._Session, "before_commit", boom)
+    try:
+        with pytest.raises(RuntimeError, match="went away"):
+            store.save_run(a, s, SAMPLE, {}, _result())
+    finally:
+        event.remove(store._Session, "before_commit", boom)
+    assert store.count_runs() == 0 and store.known_clip(store.clip_hash(SAMPLE)) is None
+    assert _files(store.root / "clips") == []
+    # …and the next save stores it as usual.
+    store.save_run(a, s, SAMPLE, {}, _result())
+    assert len(_files(store.root / "clips")) == 1
+
+
+def test_a_clip_already_stored_is_not_removed_by_a_failed_run(store):
+    from sqlalchemy import event
+
+    from dash40.store.models import Run
+
+    a = store.add_athlete("A")
+    s = store.add_session(date(2026, 11, 24))
+    store.save_run(a, s, SAMPLE, {}, _result())
+    stored = _files(store.root / "clips")
+
+    def boom(*_args):
+        raise RuntimeError("no")
+
+    event.listen(Run, "before_insert", boom)
+    try:
+        with pytest.raises(RuntimeError):
+            store.save_run(a, s, SAMPLE, {}, _result())
+    finally:
+        event.remove(Run, "before_insert", boom)
+    assert _files(store.root / "clips") == stored and all(p.exists() for p in stored)
+    assert len(store.known_clip(store.clip_hash(SAMPLE))["runs"]) == 1
+
+
+def test_sqlite_runs_in_wal_mode_with_foreign_keys_enforced(tmp_path):
+    from sqlalchemy import text
+    from sqlalchemy.exc import IntegrityError
+
+    st = open_store(None, tmp_path)
+    with st.engine.connect() as conn:
+        assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
+    with pytest.raises(IntegrityError), st.engine.begin() as conn:  # a run of nobody, in no session
+        conn.execute(text("INSERT INTO correction (run_id, event, frames, time_s) VALUES (999, 'start', 1, 0.5)"))
+
+
+def test_the_migrations_match_the_models(store):
+    """Alembic's autogenerate finds nothing to add: the migration builds exactly what the models say."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from dash40.store.models import Base
+
+    with store.engine.connect() as conn:
+        diffs = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata)
+    assert diffs == []

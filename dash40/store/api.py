@@ -6,7 +6,7 @@ import hashlib
 import os
 import shutil
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -87,6 +87,13 @@ class RunRow:
     f0_n_kg: float | None
     v0: float | None
     pmax_w_kg: float | None
+    # Every measured split, keyed by the line's distance in metres (rounded to 0.1 mm): ``splits`` with
+    # the coach's corrections applied (what the pages show and rank), ``auto_splits`` as the analyzer
+    # timed them, ``corrected`` the distances a correction changed. The ``split_*yd`` columns above are
+    # the automatic values at exactly 10/20/40 yd.
+    splits: dict[float, float] = field(default_factory=dict)
+    auto_splits: dict[float, float] = field(default_factory=dict)
+    corrected: frozenset[float] = frozenset()
 
 
 class Store:
@@ -155,30 +162,43 @@ class Store:
             runs = db.scalars(select(Run.id).where(Run.clip_sha256 == sha256)).all()
             return dict(sha256=c.sha256, file_name=c.file_name, stored_path=c.stored_path, runs=list(runs))
 
-    def _ensure_clip(self, path: Path, sha: str) -> None:
-        """Store the clip's file and row once (content-addressed: two tabs may race to add it)."""
+    def _claim_clip(self, db: DbSession, path: Path, sha: str) -> Path | None:
+        """Add the clip's row in the caller's transaction unless it is stored already.
+
+        Returns the path its file must be copied to when this transaction added the row, else None.
+        Content-addressed, so two tabs may race to add the same clip: the insert does nothing when
+        the other one got there first (it waits for that transaction to end, then finds its row).
+        """
+        dest = self.root / "clips" / f"{sha}{path.suffix.lower() or '.mp4'}"
+        values = dict(sha256=sha, file_name=path.name, stored_path=str(dest), size_bytes=path.stat().st_size)
+        dialect = db.get_bind().dialect.name
+        if dialect in ("sqlite", "postgresql"):
+            from sqlalchemy.dialects import postgresql, sqlite
+
+            insert = (sqlite if dialect == "sqlite" else postgresql).insert
+            stmt = insert(Clip).values(**values).on_conflict_do_nothing(index_elements=["sha256"])
+            added = db.execute(stmt.returning(Clip.sha256)).first()  # (rowcount is -1 with psycopg)
+            return dest if added is not None else None
         from sqlalchemy.exc import IntegrityError
 
+        if db.get(Clip, sha) is not None:
+            return None
         try:
-            with self._tx() as db:
-                self._store_clip(db, path, sha)
+            with db.begin_nested():
+                db.add(Clip(**values))
         except IntegrityError:
-            pass  # the other tab stored the same clip first
+            return None  # the other tab stored the same clip first
+        return dest
 
-    def _store_clip(self, db: DbSession, path: Path, sha: str) -> Clip:
-        clip = db.get(Clip, sha)
-        if clip is not None:
-            return clip
-        clips = self.root / "clips"
-        clips.mkdir(parents=True, exist_ok=True)
-        dest = clips / f"{sha}{path.suffix.lower() or '.mp4'}"
-        if not dest.exists():
-            tmp = dest.with_name(f"{dest.name}.{os.getpid()}.{id(db)}.part")
+    @staticmethod
+    def _copy_clip(path: Path, dest: Path) -> None:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        tmp = dest.with_name(f"{dest.name}.{os.getpid()}.{id(dest)}.part")
+        try:
             shutil.copyfile(path, tmp)
             tmp.replace(dest)
-        clip = Clip(sha256=sha, file_name=path.name, stored_path=str(dest), size_bytes=dest.stat().st_size)
-        db.add(clip)
-        return clip
+        finally:
+            tmp.unlink(missing_ok=True)
 
     # -- runs -------------------------------------------------------------------------------------
     def save_run(self, athlete_id: int, session_id: int, clip_path: str | os.PathLike, calibration: dict,
@@ -189,22 +209,32 @@ class Store:
         path = Path(clip_path)
         sha = self.clip_hash(path)
         key = _key_numbers(result)
-        with self._Session() as db:
-            if db.get(Athlete, athlete_id) is None:
-                raise InputError(f"There is no athlete #{athlete_id}.")
-            if db.get(Session, session_id) is None:
-                raise InputError(f"There is no session #{session_id}.")
-        self._ensure_clip(path, sha)
-        with self._tx() as db:
-            run = Run(athlete_id=athlete_id, session_id=session_id, clip_sha256=sha, calibration=calibration,
-                      analyzer_version=result.analyzer_version or "", result=result.to_dict(), units=result.units,
-                      notes=notes, **key)
-            db.add(run)
-            db.flush()
-            for ev, (frames, t) in (corrections or {}).items():
-                if frames:
-                    db.add(Correction(run_id=run.id, event=ev, frames=int(frames), time_s=float(t)))
-            return run.id
+        copied: Path | None = None
+        try:
+            with self._tx() as db:
+                if db.get(Athlete, athlete_id) is None:
+                    raise InputError(f"There is no athlete #{athlete_id}.")
+                if db.get(Session, session_id) is None:
+                    raise InputError(f"There is no session #{session_id}.")
+                dest = self._claim_clip(db, path, sha)
+                run = Run(athlete_id=athlete_id, session_id=session_id, clip_sha256=sha, calibration=calibration,
+                          analyzer_version=result.analyzer_version or "", result=result.to_dict(),
+                          units=result.units, notes=notes, **key)
+                db.add(run)
+                db.flush()
+                for ev, (frames, t) in (corrections or {}).items():
+                    if frames:
+                        db.add(Correction(run_id=run.id, event=ev, frames=int(frames), time_s=float(t)))
+                db.flush()
+                run_id = run.id
+                if dest is not None:  # the file last: a run that fails to insert copies nothing
+                    copied = dest
+                    self._copy_clip(path, dest)
+        except BaseException:
+            if copied is not None:  # this transaction added the clip's row, so the file is its own
+                copied.unlink(missing_ok=True)
+            raise
+        return run_id
 
     def correct(self, run_id: int, event: str, frames: int, time_s: float, note: str | None = None) -> None:
         """Keep a coach's correction of one event beside the automatic value (0 frames removes it)."""
@@ -240,18 +270,79 @@ class Store:
         stored = ""
         if r.run_clip is not None:
             stored = r.run_clip.stored_path
+        result = AnalysisResult.from_dict(r.result)
+        corrections = {c.event: (c.frames, c.time_s) for c in r.corrections}
+        auto, effective, corrected = run_splits(result, corrections)
         return RunRow(
             id=r.id, athlete_id=r.athlete_id, athlete=r.athlete.name, session_id=r.session_id,
             session_date=r.session.date, place=r.session.place, units=r.units,
-            result=AnalysisResult.from_dict(r.result), calibration=r.calibration, clip_path=stored or clip,
-            corrections={c.event: (c.frames, c.time_s) for c in r.corrections},
+            result=result, calibration=r.calibration, clip_path=stored or clip,
+            corrections=corrections,
             split_10yd=r.split_10yd, split_20yd=r.split_20yd, split_40yd=r.split_40yd, mss=r.mss, mac=r.mac,
             f0_n_kg=r.f0_n_kg, v0=r.v0, pmax_w_kg=r.pmax_w_kg,
+            splits=effective, auto_splits=auto, corrected=corrected,
         )
 
 
+def split_key(distance: float, units: str) -> float:
+    """A line's distance as the key of :attr:`RunRow.splits`: metres, rounded to 0.1 mm."""
+    return round(to_metres(float(distance), units), 4)
+
+
+def _shifts(result: AnalysisResult, corrections: dict[str, tuple[int, float]]) -> dict[str | float, float]:
+    """How far the coach moved each corrected event, in seconds: ``"start"`` and line distances
+    (result units) as keys. An event moved by 0 frames, or without an automatic time, is left out."""
+    out: dict[str | float, float] = {}
+    for ev, (frames, time_s) in corrections.items():
+        if not frames:
+            continue
+        if ev == "start":
+            if result.start.time_s is not None:
+                out["start"] = time_s - result.start.time_s
+            continue
+        try:
+            d = float(ev.split(":", 1)[1])
+        except (IndexError, ValueError):
+            continue
+        c = next((c for c in result.crossings if abs(c.distance - d) < 1e-6 and c.time_s is not None), None)
+        if c is not None:
+            out[c.distance] = time_s - c.time_s
+    return out
+
+
+def run_splits(result: AnalysisResult, corrections: dict[str, tuple[int, float]] | None = None
+               ) -> tuple[dict[float, float], dict[float, float], frozenset[float]]:
+    """A run's splits as ``{distance in metres: seconds}``: the automatic ones, the effective ones
+    (the coach's corrections of first movement and of line crossings applied) and the distances a
+    correction changed. A split is only ever one the analyzer measured: nothing is interpolated.
+
+    A correction moves its event to the time stored with it, so a split changes by its line's shift
+    minus the shift of where the clock starts (first movement; the first line of a flying run).
+    """
+    shifts = _shifts(result, corrections or {})
+    if result.flying:
+        first = next((c for c in result.crossings if c.time_s is not None), None)
+        base = None if first is None else shifts.get(first.distance)
+    else:
+        base = shifts.get("start")
+    auto: dict[float, float] = {}
+    effective: dict[float, float] = {}
+    corrected: set[float] = set()
+    for s in result.splits:
+        key = split_key(s.distance, result.units)
+        auto[key] = s.time_s
+        line = next((v for d, v in shifts.items() if d != "start" and abs(d - s.distance) < 1e-6), None)
+        if line is None and base is None:
+            effective[key] = s.time_s
+        else:
+            effective[key] = s.time_s + (line or 0.0) - (base or 0.0)
+            corrected.add(key)
+    return auto, effective, frozenset(corrected)
+
+
 def _key_numbers(r: AnalysisResult) -> dict[str, float | None]:
-    """Splits at 10/20/40 yd (from lines at exactly those distances) and the model's numbers."""
+    """Automatic splits at 10/20/40 yd (from lines at exactly those distances) and the model's numbers,
+    stored as columns; the pages use every measured split (:func:`run_splits`) instead."""
     out: dict[str, float | None] = {"start_s": r.start.time_s}
     for yd in (10, 20, 40):
         val = None

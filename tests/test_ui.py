@@ -1,0 +1,61 @@
+"""The pure pieces of ui.py: click-to-place arithmetic, the lines table, failure sentences."""
+
+import pytest
+
+pytest.importorskip("streamlit")
+import ui  # noqa: E402
+from dash40.errors import VideoError  # noqa: E402
+
+
+def test_a_click_on_the_scaled_frame_lands_on_the_full_resolution_pixel():
+    # A 1920×1080 frame shown 960×540: a click on shown pixel (100, 50) covers full pixels 200–201 × 100–101.
+    assert ui.to_frame_pixels({"x": 100, "y": 50, "width": 960, "height": 540}, (1920, 1080)) == (200.5, 100.5)
+    # Non-square scaling (portrait 1080×1920 shown 405×720) keeps x and y apart.
+    u, v = ui.to_frame_pixels({"x": 0, "y": 719, "width": 405, "height": 720}, (1080, 1920))
+    assert (u, v) == (0.8, 1918.2)  # pixel centres: (0.5 · 1080/405 − 0.5, 719.5 · 1920/720 − 0.5)
+    # Shown at full size: the pixel itself.
+    assert ui.to_frame_pixels({"x": 37, "y": 12, "width": 640, "height": 360}, (640, 360)) == (37.0, 12.0)
+
+
+def test_a_click_outside_the_picture_is_kept_on_the_frame():
+    assert ui.to_frame_pixels({"x": -5, "y": 600, "width": 960, "height": 540}, (1920, 1080)) == (0.0, 1079.0)
+
+
+def test_near_then_far_then_the_next_line():
+    lines = [{"distance": 0.0, "near": None, "far": None}, {"distance": 10.0, "near": [1, 2], "far": [3, 4]}]
+    after, line, end = ui.place_line_end(lines, 0, "near", (10.0, 20.0))
+    assert (line, end) == (0, "far") and after[0]["near"] == [10.0, 20.0] and after[0]["far"] is None
+    after, line, end = ui.place_line_end(after, 0, "far", (12.0, 5.0))
+    assert (line, end) == (1, "near") and after[0]["far"] == [12.0, 5.0]
+    after, line, end = ui.place_line_end(after, 1, "far", (30.0, 6.0))
+    assert (line, end) == (0, "near") and after[1] == {"distance": 10.0, "near": [1, 2], "far": [30.0, 6.0]}
+    assert lines[0]["near"] is None  # the input is left as it was
+
+
+def test_placing_refuses_a_line_that_is_not_there():
+    with pytest.raises(ValueError, match="between 0 and 0"):
+        ui.place_line_end([{"distance": 0.0, "near": None, "far": None}], 1, "near", (0, 0))
+    with pytest.raises(ValueError, match="'near' or 'far'"):
+        ui.place_line_end([{"distance": 0.0, "near": None, "far": None}], 0, "middle", (0, 0))
+
+
+def test_the_table_round_trips_and_marks_unplaced_ends():
+    cal = {"units": "yd", "lines": [{"distance": 0.0, "near": [100.04, 700.0], "far": [110.0, 400.0]},
+                                    {"distance": 10.0, "x": 900.0}]}
+    rows = ui.calibration_rows(cal, 720)
+    assert rows[0] == {"distance": 0.0, "near u": 100.0, "near v": 700.0, "far u": 110.0, "far v": 400.0}
+    assert rows[1] == {"distance": 10.0, "near u": 900.0, "near v": 719.0, "far u": 900.0, "far v": 0.0}
+    lines = ui.lines_from_table(rows + [{"distance": 20.0, "near u": 5.0, "near v": float("nan"), "far u": None},
+                                        {"distance": None, "near u": 1.0}])
+    assert [ln["distance"] for ln in lines] == [0.0, 10.0, 20.0]
+    assert lines[1] == {"distance": 10.0, "near": [900.0, 719.0], "far": [900.0, 0.0]}
+    assert lines[2]["near"] is None and lines[2]["far"] is None
+
+
+def test_failures_read_as_one_sentence():
+    err = VideoError("'rep.mp4' is damaged.")
+    assert ui.failure_sentence(err, "analysing the clip") == "'rep.mp4' is damaged."
+    assert ui.failure_sentence(err, "analysing the clip", not_saved=True) == \
+        "'rep.mp4' is damaged. The clip was not saved."
+    assert ui.failure_sentence(IndexError("list index out of range"), "saving the run", not_saved=True) == \
+        "Something unexpected went wrong while saving the run (IndexError). The clip was not saved."
