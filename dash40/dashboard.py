@@ -7,22 +7,74 @@ import html
 import io
 import os
 from collections.abc import Callable, Sequence
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
+from typing import NamedTuple
 
 import pandas as pd
 import plotly.graph_objects as go
 
-from .result import YARD_M, AnalysisResult, to_metres
+from .result import YARD_M, AnalysisResult, from_metres, to_metres
 
-SPLIT_COLUMNS = {"split_10yd": "10 yd", "split_20yd": "20 yd", "split_40yd": "40 yd"}
+# The split columns every table shows, in the coach's units (metres from the first line).
+STANDARD_SPLITS = {"yd": (10.0, 20.0, 40.0), "m": (10.0, 20.0, 30.0)}
+SAME_LINE_M = 0.01  # two lines less than 1 cm apart are the same line (a 10-yd line is not a 10-m line)
+CORRECTED_MARK = "*"
+CORRECTED_NOTE = "* corrected by the coach (the automatic time is kept beside it)"
 
 
-def split_labels(units: str = "yd") -> dict[str, str]:
-    """Column names of the 10/20/40-yd splits in the coach's units (metres show the yard line too)."""
-    if units == "m":
-        return {k: f"{float(v.split()[0]) * YARD_M:.2f} m ({v})" for k, v in SPLIT_COLUMNS.items()}
-    return dict(SPLIT_COLUMNS)
+@dataclass(frozen=True)
+class SplitColumn:
+    """One split column of a table: the line's distance in metres and its name in the coach's units."""
+
+    distance_m: float
+    label: str
+    standard: bool = False
+
+
+def distance_label(distance_m: float, units: str = "yd") -> str:
+    """A line's distance in the coach's units: "40 yd", "10 m", or "9.14 m (10 yd)" for a line set
+    in the other unit."""
+    d = from_metres(distance_m, units)
+    if abs(distance_m - to_metres(round(d), units)) < SAME_LINE_M / 10:
+        return f"{round(d):g} {units}"
+    other = "m" if units == "yd" else "yd"
+    o = from_metres(distance_m, other)
+    if abs(distance_m - to_metres(round(o), other)) < SAME_LINE_M / 10:
+        return f"{d:.2f} {units} ({round(o):g} {other})"
+    return f"{round(d, 2):g} {units}"
+
+
+def split_columns(runs: Sequence, units: str = "yd", *, standard: bool = True) -> list[SplitColumn]:
+    """The split columns of a table of ``runs``, nearest line first: the standard 10/20/40 yd (10/20/30 m
+    in metres) unless ``standard`` is False, and every other distance any of the runs was timed at."""
+    cols: list[SplitColumn] = []
+    if standard:
+        cols = [SplitColumn(round(to_metres(d, units), 4), f"{d:g} {units}", True) for d in STANDARD_SPLITS[units]]
+    for r in runs:
+        for d in r.splits:
+            if not any(abs(c.distance_m - d) < SAME_LINE_M for c in cols):
+                cols.append(SplitColumn(d, distance_label(d, units)))
+    return sorted(cols, key=lambda c: c.distance_m)
+
+
+def split_at(run, distance_m: float) -> tuple[float, bool] | None:
+    """The run's effective split at a line (within 1 cm) and whether the coach corrected it; None when
+    the run has no line there (a split that was not measured is never made up)."""
+    for d, t in run.splits.items():
+        if abs(d - distance_m) < SAME_LINE_M:
+            return t, d in run.corrected
+    return None
+
+
+def fmt_split(v: tuple[float, bool] | None) -> str:
+    """A split to 0.01 s, with the mark of a coach's correction ("—" when not measured)."""
+    return "—" if v is None else fmt_time(v[0]) + (CORRECTED_MARK if v[1] else "")
+
+
+def any_corrected(runs: Sequence) -> bool:
+    return any(r.corrected for r in runs)
 
 
 def fmt_time(t: float | None) -> str:
@@ -84,90 +136,144 @@ def split_table(result: AnalysisResult, units: str | None = None,
     return pd.DataFrame(rows)
 
 
-def _run_split(run, key: str) -> float | None:
-    return getattr(run, key)
-
-
 def progress_table(runs: Sequence, units: str = "yd") -> pd.DataFrame:
-    """Every run of an athlete over time, with the numbers a coach follows."""
+    """Every run of an athlete over time, with the numbers a coach follows: one column per split
+    distance (see :func:`split_columns`), times to 0.01 s, a coach's correction marked "*"."""
+    cols = split_columns(runs, units)
     rows = []
     for r in runs:
         rows.append({
             "Date": r.session_date, "Run": r.id, "Place": r.place or "",
-            **{label: _run_split(r, k) for k, label in split_labels(units).items()},
+            **{c.label: fmt_split(split_at(r, c.distance_m)) for c in cols},
             "MSS (m/s)": _r2(r.mss), "MAC (m/s²)": _r2(r.mac), "F0 (N/kg)": _r2(r.f0_n_kg), "V0 (m/s)": _r2(r.v0),
             "Pmax (W/kg)": _r2(r.pmax_w_kg),
         })
     return pd.DataFrame(rows)
 
 
-def personal_bests(runs: Sequence) -> dict[str, tuple[float, date] | None]:
-    """Best 10/20/40-yd splits (lowest) and best MSS (highest), with their dates."""
-    out: dict[str, tuple[float, date] | None] = {}
-    for k, label in SPLIT_COLUMNS.items():
-        vals = [(getattr(r, k), r.session_date) for r in runs if getattr(r, k) is not None]
-        out[label] = min(vals) if vals else None
+def headline_columns(runs: Sequence, units: str = "yd", n: int = 3) -> list[SplitColumn]:
+    """The ``n`` splits an athlete's summary leads with: the standard distances the runs have, then
+    the others they have (nearest first); standard ones without a time fill what is left."""
+    cols = split_columns(runs, units)
+    timed = [c for c in cols if any(split_at(r, c.distance_m) for r in runs)]
+    pick = sorted(timed, key=lambda c: (not c.standard, c.distance_m))[:n]
+    pick += [c for c in cols if c.standard and c not in pick][: n - len(pick)]
+    return sorted(pick, key=lambda c: c.distance_m)
+
+
+class Best(NamedTuple):
+    """A personal best: its value, the session date, and whether the coach corrected it."""
+
+    value: float
+    day: date
+    corrected: bool = False
+
+
+def personal_bests(runs: Sequence, units: str = "yd") -> dict[str, Best | None]:
+    """Best split at every distance (lowest) and best MSS (highest), with their dates; keys are the
+    column names of :func:`split_columns` and "MSS"."""
+    out: dict[str, Best | None] = {}
+    for c in split_columns(runs, units):
+        vals = [(v[0], r.session_date, v[1]) for r in runs if (v := split_at(r, c.distance_m)) is not None]
+        out[c.label] = Best(*min(vals)) if vals else None
     vals = [(r.mss, r.session_date) for r in runs if r.mss is not None]
-    out["MSS"] = max(vals) if vals else None
+    out["MSS"] = Best(*max(vals)) if vals else None
     return out
 
 
-def change_since_last_session(runs: Sequence) -> dict[str, float | None]:
-    """Best split of the latest session minus best split of the session before (negative = faster)."""
+def change_since_last_session(runs: Sequence, units: str = "yd") -> dict[str, float | None]:
+    """Best split of the latest session minus best split of the session before (negative = faster),
+    per split column (None unless both sessions have a time at that line)."""
     by_session: dict[int, list] = {}
     for r in runs:
         by_session.setdefault(r.session_id, []).append(r)
     order = sorted(by_session, key=lambda s: (by_session[s][0].session_date, s))
-    out: dict[str, float | None] = {label: None for label in SPLIT_COLUMNS.values()}
+    cols = split_columns(runs, units)
+    out: dict[str, float | None] = {c.label: None for c in cols}
     if len(order) < 2:
         return out
     last, before = by_session[order[-1]], by_session[order[-2]]
-    for k, label in SPLIT_COLUMNS.items():
-        a = [getattr(r, k) for r in last if getattr(r, k) is not None]
-        b = [getattr(r, k) for r in before if getattr(r, k) is not None]
-        out[label] = (min(a) - min(b)) if a and b else None
+    for c in cols:
+        a = [v[0] for r in last if (v := split_at(r, c.distance_m)) is not None]
+        b = [v[0] for r in before if (v := split_at(r, c.distance_m)) is not None]
+        out[c.label] = (min(a) - min(b)) if a and b else None
     return out
 
 
-def leaderboard(runs: Sequence, by: str = "split_40yd", units: str = "yd") -> pd.DataFrame:
-    """All reps of a day ranked by a split (fastest first); reps without it go last."""
-    labels = split_labels(units)
-    rows = [{"Athlete": r.athlete, "Run": r.id, **{label: getattr(r, k) for k, label in labels.items()},
-             "MSS (m/s)": _r2(r.mss)} for r in runs]
+def rank_options(runs: Sequence, units: str = "yd") -> dict[float, str]:
+    """Every split distance the runs were timed at (metres -> name in the coach's units), nearest first."""
+    return {c.distance_m: c.label for c in split_columns(runs, units, standard=False)}
+
+
+def default_rank_distance(runs: Sequence) -> float | None:
+    """The split a day is ranked by first: the longest one every run has; else the longest one at
+    least two runs have; else the longest one timed (None when no run has a split)."""
+    dists = sorted(rank_options(runs), reverse=True)
+    for enough in (len(runs), 2, 1):
+        for d in dists:
+            if sum(split_at(r, d) is not None for r in runs) >= enough:
+                return d
+    return None
+
+
+def leaderboard(runs: Sequence, by: float | None = None, units: str = "yd") -> pd.DataFrame:
+    """All reps of a day ranked by the split at ``by`` metres (fastest first; default
+    :func:`default_rank_distance`); reps without that split follow, without a rank."""
+    cols = split_columns(runs, units)
+    if not runs:
+        return pd.DataFrame()
+    by = default_rank_distance(runs) if by is None else by
+    timed = [] if by is None else [(v[0], i) for i, r in enumerate(runs) if (v := split_at(r, by)) is not None]
+    ranked = [i for _, i in sorted(timed)]
+    order = ranked + [i for i in range(len(runs)) if i not in ranked]
+    rows = []
+    for pos, i in enumerate(order):
+        r = runs[i]
+        rows.append({"Rank": pos + 1 if pos < len(ranked) else None, "Athlete": r.athlete, "Run": r.id,
+                     **{c.label: fmt_split(split_at(r, c.distance_m)) for c in cols},
+                     "MSS (m/s)": fmt_number(r.mss)})
     df = pd.DataFrame(rows)
-    if df.empty:
-        return df
-    col = labels.get(by, by)
-    df = df.sort_values(col, na_position="last").reset_index(drop=True)
-    df.insert(0, "Rank", range(1, len(df) + 1))
+    df["Rank"] = df["Rank"].astype("Int64")
     return df
 
 
 def compare_table(runs: Sequence, units: str = "yd") -> pd.DataFrame:
-    """Runs side by side with the difference to the first one (negative = faster)."""
+    """Runs side by side with the difference to the first one (negative = faster); a difference only
+    where both runs were timed at the same line."""
     if not runs:
         return pd.DataFrame()
     base = runs[0]
     rows = []
     for r in runs:
         row = {"Run": f"#{r.id} {r.athlete} {r.session_date}"}
-        for k, label in split_labels(units).items():
-            v, b = getattr(r, k), getattr(base, k)
-            row[label] = fmt_time(v)
-            row[f"Δ {label}"] = "" if (v is None or b is None or r is base) else f"{v - b:+.2f}"
-        row["MSS (m/s)"] = "—" if r.mss is None else f"{r.mss:.2f}"
+        for c in split_columns(runs, units):
+            v, b = split_at(r, c.distance_m), split_at(base, c.distance_m)
+            row[c.label] = fmt_split(v)
+            row[f"Δ {c.label}"] = "" if (v is None or b is None or r is base) else f"{v[0] - b[0]:+.2f}"
+        row["MSS (m/s)"] = fmt_number(r.mss)
         rows.append(row)
     return pd.DataFrame(rows)
 
 
-def runs_csv(runs: Sequence) -> str:
-    """Runs and their splits as CSV (one row per run, one column per split)."""
+def runs_csv(runs: Sequence, units: str = "yd") -> str:
+    """Runs and their splits as CSV: one row per run, one column per split distance in the coach's
+    units (the unit in the column name, e.g. ``split_40yd_s``; a line set in the other unit as
+    ``split_10.94yd(10m)_s``). Times are the coach's corrections where there are any; the column
+    ``corrected_by_coach`` lists them with the automatic times."""
+    cols = split_columns(runs, units)
     rows = []
     for r in runs:
         row = {"run": r.id, "athlete": r.athlete, "date": r.session_date.isoformat(), "place": r.place or "",
-               "units": r.units, "first_movement_s": r.result.start.time_s}
-        for s in r.result.splits:
-            row[f"split_{s.distance:g}{r.units}_s"] = round(s.time_s, 3)
+               "units": units, "lines_set_in": r.units,
+               "first_movement_s": event_time(r.result, "start", r.corrections)}
+        for c in cols:
+            v = split_at(r, c.distance_m)
+            row[f"split_{c.label.replace(' ', '')}_s"] = None if v is None else round(v[0], 3)
+        notes = [f"{c.label}: automatic {r.auto_splits[d]:.3f} s" for c in cols for d in sorted(r.corrected)
+                 if abs(d - c.distance_m) < SAME_LINE_M]
+        if "start" in r.corrections and r.result.start.time_s is not None:
+            notes.insert(0, f"first movement: automatic {r.result.start.time_s:.3f} s")
+        row["corrected_by_coach"] = "; ".join(notes)
         row.update(mss_m_s=r.mss, mac_m_s2=r.mac, f0_n_kg=r.f0_n_kg, v0_m_s=r.v0, pmax_w_kg=r.pmax_w_kg)
         rows.append(row)
     buf = io.StringIO()
@@ -178,23 +284,40 @@ def runs_csv(runs: Sequence) -> str:
 # -- pictures --------------------------------------------------------------------------------------
 
 
+SPLIT_COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf",
+                "#bcbd22", "#7f7f7f")
+
+
 def progress_figure(runs: Sequence, units: str = "yd") -> go.Figure:
+    """Each split distance over the session dates (every rep a dot, a line through each day's best)."""
     fig = go.Figure()
-    for k, label in split_labels(units).items():
-        pts = [(r.session_date, getattr(r, k), r.id) for r in runs if getattr(r, k) is not None]
+    for i, c in enumerate(split_columns(runs, units, standard=False)):
+        label = c.label
+        pts = [(r.session_date, v[0], f"run #{r.id}" + (" (corrected by the coach)" if v[1] else ""))
+               for r in runs if (v := split_at(r, c.distance_m)) is not None]
         if pts:
             # Every rep a dot; the line joins each session's best (two reps of one day are not a trend).
+            # Each distance its own colour, the same for its line, its dots and its legend entry.
+            color = SPLIT_COLORS[i % len(SPLIT_COLORS)]
             bx, by = _session_best(pts, min)
-            line = fig.add_trace(go.Scatter(x=bx, y=by, mode="lines", name=label, legendgroup=label,
-                                            hovertemplate="%{x}<br>best %{y:.2f} s<extra>" + label + "</extra>"))
-            color = line.data[-1].line.color
+            fig.add_trace(go.Scatter(x=bx, y=by, mode="lines", name=label, legendgroup=label, line={"color": color},
+                                     hovertemplate="%{x}<br>best %{y:.2f} s<extra>" + label + "</extra>"))
             fig.add_trace(go.Scatter(x=[p[0] for p in pts], y=[p[1] for p in pts], mode="markers", name=label,
                                      legendgroup=label, showlegend=False, marker={"color": color},
-                                     text=[f"run #{p[2]}" for p in pts],
+                                     text=[p[2] for p in pts],
                                      hovertemplate="%{x}<br>%{y:.2f} s<br>%{text}<extra>" + label + "</extra>"))
     fig.update_layout(title="Splits over time (lower is faster)", xaxis_title="Session date",
                       yaxis_title="Split (s)", height=360, margin=dict(l=40, r=20, t=50, b=40))
+    _date_axis(fig, runs)
     return fig
+
+
+def _date_axis(fig: go.Figure, runs: Sequence) -> None:
+    """Session dates as days ("Nov 24"); with a single day, a week around it (not sub-second ticks)."""
+    fig.update_xaxes(type="date", tickformat="%b %d", nticks=4)
+    days = sorted({r.session_date for r in runs})
+    if len(days) == 1:
+        fig.update_xaxes(range=[days[0] - timedelta(days=3), days[0] + timedelta(days=3)])
 
 
 PANEL_COLORS = ("#1f5fa8", "#6baed6", "#d62728", "#f4a3a3", "#2ca58d")
@@ -230,12 +353,7 @@ def model_progress_figure(runs: Sequence) -> go.Figure:
         fig.add_trace(go.Scatter(x=[p[0] for p in pts], y=[p[1] for p in pts], mode="markers", name=title,
                                  showlegend=False, marker={"color": PANEL_COLORS[(i - 1) % len(PANEL_COLORS)]}),
                       row=1, col=i)
-    fig.update_xaxes(type="date", tickformat="%b %d", nticks=4)
-    days = sorted({r.session_date for r in runs})
-    if len(days) == 1:  # one day: a week around it, not sub-second ticks
-        from datetime import timedelta
-
-        fig.update_xaxes(range=[days[0] - timedelta(days=3), days[0] + timedelta(days=3)])
+    _date_axis(fig, runs)
     fig.update_layout(title="Sprint model and force–velocity profile over time", height=300,
                       margin=dict(l=30, r=10, t=70, b=30))
     return fig
@@ -295,27 +413,34 @@ def sprint_fit_of(result: AnalysisResult):
         return None
 
 
-def athlete_report_html(athlete: dict, runs: Sequence) -> str:
-    """A one-page progress report a coach can send (self-contained HTML)."""
-    pbs = personal_bests(runs)
-    change = change_since_last_session(runs)
-    table = progress_table(runs)
-    for col in SPLIT_COLUMNS.values():
-        if col in table:
-            table[col] = table[col].map(fmt_time)
-    fig = progress_figure(runs).to_html(full_html=False, include_plotlyjs="cdn")
+def athlete_report_html(athlete: dict, runs: Sequence, units: str = "yd") -> str:
+    """A one-page progress report a coach can send (self-contained HTML), distances in ``units``."""
+    pbs = personal_bests(runs, units)
+    change = change_since_last_session(runs, units)
+    table = progress_table(runs, units)
+    fig = progress_figure(runs, units).to_html(full_html=False, include_plotlyjs="cdn")
+
+    def best(k, v):
+        if v is None:
+            return "—"
+        if k == "MSS":
+            return f"{v.value:.2f} m/s"
+        return f"{v.value:.2f} s" + (CORRECTED_MARK if v.corrected else "")
+
     pb_rows = "".join(
-        f"<tr><td>{html.escape(k)}</td><td>{'—' if v is None else (f'{v[0]:.2f}' + (' m/s' if k == 'MSS' else ' s'))}</td>"
-        f"<td>{'' if v is None else v[1]}</td></tr>" for k, v in pbs.items())
+        f"<tr><td>{html.escape(k)}</td><td>{best(k, v)}</td><td>{'' if v is None else v.day}</td></tr>"
+        for k, v in pbs.items())
     ch = ", ".join(f"{k}: {v:+.2f} s" for k, v in change.items() if v is not None) or "one session so far"
+    note = f"<p><small>{html.escape(CORRECTED_NOTE)}</small></p>" if any_corrected(runs) else ""
     return f"""<!doctype html><html><head><meta charset="utf-8"><title>{html.escape(athlete['name'])} — dash40 report</title>
 <style>body{{font-family:sans-serif;max-width:900px;margin:2em auto}}table{{border-collapse:collapse}}
 td,th{{border:1px solid #ccc;padding:4px 8px}}</style></head><body>
 <h1>{html.escape(athlete['name'])}</h1><p>{html.escape(athlete.get('position') or '')}</p>
-<h2>Personal bests</h2><table><tr><th></th><th>Best</th><th>Date</th></tr>{pb_rows}</table>
+<h2>Personal bests</h2><table><tr><th></th><th>Best</th><th>Date</th></tr>{pb_rows}</table>{note}
 <p>Change since the last session: {html.escape(ch)}</p>
-<h2>Every run</h2>{table.to_html(index=False, na_rep='—', float_format=lambda x: f'{x:.2f}')}
-<h2>Progress</h2>{fig}<p><small>Timed from video by dash40 at the chest (photo-finish convention).</small></p>
+<h2>Every run</h2>{table.to_html(index=False, na_rep='—', float_format=lambda x: f'{x:.2f}')}{note}
+<h2>Progress</h2>{fig}<p><small>Timed from video by dash40 at the chest (photo-finish convention).
+Distances in {'yards' if units == 'yd' else 'metres'}.</small></p>
 </body></html>"""
 
 

@@ -146,24 +146,26 @@ def _get(step: Any, key: str):
     return getattr(step, key, None)
 
 
-def steps_figure(steps: Iterable[Any], *, units: str = "m", title: str | None = None) -> go.Figure:
+def steps_figure(steps: Iterable[Any], *, units: str = "m", data_units: str | None = None,
+                 title: str | None = None) -> go.Figure:
     """Step length (left axis, in ``units``) and step frequency (Hz, right axis) per step.
 
     ``steps`` are dicts (or objects) with keys ``time_s``, ``distance``, ``side``, ``length``,
     ``contact_time_s``, ``frequency_hz``; any value may be None and shows as a gap.  ``length``
-    and ``distance`` are taken to be in ``units``.
+    and ``distance`` are in ``data_units`` (the run's units; default ``units``) and shown in ``units``.
     """
     steps = list(steps)
     n = np.arange(1, len(steps) + 1)
+    to_shown = _scale(data_units or units) / _scale(units)
 
-    def col(key):
-        return [(None if _get(s, key) is None else float(_get(s, key))) for s in steps]
+    def col(key, k=1.0):
+        return [(None if _get(s, key) is None else float(_get(s, key)) * k) for s in steps]
 
-    length, freq = col("length"), col("frequency_hz")
+    length, freq = col("length", to_shown), col("frequency_hz")
     hover = [
         f"step {i}: {_get(s, 'side') or '?'} foot"
         + (f" at {float(_get(s, 'time_s')):.2f} s" if _get(s, "time_s") is not None else "")
-        + (f", {float(_get(s, 'distance')):.2f} {units}" if _get(s, "distance") is not None else "")
+        + (f", {float(_get(s, 'distance')) * to_shown:.2f} {units}" if _get(s, "distance") is not None else "")
         + (f", contact {float(_get(s, 'contact_time_s')) * 1000:.0f} ms" if _get(s, "contact_time_s") is not None else "")
         for i, s in zip(n, steps, strict=True)
     ]
@@ -174,7 +176,7 @@ def steps_figure(steps: Iterable[Any], *, units: str = "m", title: str | None = 
     fig.add_trace(go.Scatter(x=n, y=length, mode="lines+markers", name=f"step length ({units})",
                              text=hover, line={"color": DATA_COLOR}, connectgaps=False,
                              marker={"symbol": symbols, "size": 9},
-                             hovertemplate="%{text}<br>length %{y:.2f}<extra></extra>"), secondary_y=False)
+                             hovertemplate="%{text}<br>length %{y:.2f} " + units + "<extra></extra>"), secondary_y=False)
     fig.add_trace(go.Scatter(x=n, y=freq, mode="lines+markers", name="step frequency (Hz)", text=hover,
                              line={"color": SECOND_COLOR, "dash": "dash"}, connectgaps=False,
                              hovertemplate="%{text}<br>frequency %{y:.2f} Hz<extra></extra>"), secondary_y=True)

@@ -4,17 +4,18 @@ import streamlit as st
 
 import ui
 from dash40.dashboard import (
+    CORRECTED_NOTE,
+    any_corrected,
     athlete_report_html,
     change_since_last_session,
     delta_text,
     fmt_number,
-    fmt_time,
+    headline_columns,
     model_progress_figure,
     personal_bests,
     progress_figure,
     progress_table,
     runs_csv,
-    split_labels,
     velocity_overlay_figure,
 )
 
@@ -34,30 +35,30 @@ if not runs:
     st.info("No run saved for this athlete yet.")
     st.stop()
 
-pbs = personal_bests(runs)
-
-change = change_since_last_session(runs)
+pbs = personal_bests(runs, units)
+change = change_since_last_session(runs, units)
 cols = st.columns(4)
-for col, label in zip(cols[:3], ("10 yd", "20 yd", "40 yd"), strict=True):
-    pb = pbs[label]
-    delta = change[label]
-    col.metric(f"Best {label}", "—" if pb is None else f"{pb[0]:.2f} s",
+for col, c in zip(cols[:3], headline_columns(runs, units), strict=False):
+    pb = pbs.get(c.label)
+    delta = change.get(c.label)
+    col.metric(f"Best {c.label}", "—" if pb is None else f"{pb.value:.2f} s" + ("*" if pb.corrected else ""),
                delta_text(delta), delta_color="inverse" if delta is None or abs(delta) >= 0.005 else "off",
                delta_arrow="auto" if delta is None or abs(delta) >= 0.005 else "off")
 mss = pbs["MSS"]
-cols[3].metric("Best MSS", "—" if mss is None else f"{mss[0]:.2f} m/s")
+cols[3].metric("Best MSS", "—" if mss is None else f"{mss.value:.2f} m/s")
 
 st.plotly_chart(progress_figure(runs, units), use_container_width=True)
 table = progress_table(runs, units)
-for c in split_labels(units).values():
-    table[c] = table[c].map(fmt_time)
 for c in ("MSS (m/s)", "MAC (m/s²)", "F0 (N/kg)", "V0 (m/s)", "Pmax (W/kg)"):
     table[c] = table[c].map(fmt_number)
 st.dataframe(table, hide_index=True, use_container_width=True)
+if any_corrected(runs):
+    st.caption(CORRECTED_NOTE.replace("*", r"\*"))  # a mark, not a list bullet
 st.plotly_chart(model_progress_figure(runs), use_container_width=True)
 st.plotly_chart(velocity_overlay_figure(runs[-5:]), use_container_width=True)
 
 d1, d2 = st.columns(2)
-d1.download_button("Runs and splits (CSV)", runs_csv(runs), file_name=f"dash40_{athlete['name']}.csv", mime="text/csv")
-d2.download_button("Progress report (HTML)", athlete_report_html(athlete, runs),
+d1.download_button("Runs and splits (CSV)", runs_csv(runs, units), file_name=f"dash40_{athlete['name']}.csv",
+                   mime="text/csv")
+d2.download_button("Progress report (HTML)", athlete_report_html(athlete, runs, units),
                    file_name=f"dash40_{athlete['name']}_report.html", mime="text/html")

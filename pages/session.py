@@ -1,9 +1,17 @@
 """Session: all reps of a day as a leaderboard."""
 
+import pandas as pd
 import streamlit as st
 
 import ui
-from dash40.dashboard import fmt_time, leaderboard, runs_csv, split_labels
+from dash40.dashboard import (
+    CORRECTED_NOTE,
+    any_corrected,
+    default_rank_distance,
+    leaderboard,
+    rank_options,
+    runs_csv,
+)
 
 store = ui.get_store()
 units = st.session_state.get("units", "yd")
@@ -16,10 +24,18 @@ runs = store.runs(session_id=session_id)
 if not runs:
     st.info("No run saved in this session yet.")
     st.stop()
-labels = split_labels(units)
-by = st.radio("Rank by", ["split_40yd", "split_20yd", "split_10yd"], horizontal=True, format_func=labels.get)
+options = rank_options(runs, units)
+if options:
+    keys = list(options)
+    by = st.radio("Rank by", keys, index=keys.index(default_rank_distance(runs)), horizontal=True,
+                  format_func=options.get, help="Fastest first; runs without this split are listed after, unranked.")
+else:
+    by = None
+    st.info("No run of this session has a split yet.")
 board = leaderboard(runs, by, units)
-for c in labels.values():
-    board[c] = board[c].map(fmt_time)
+if "Rank" in board and board["Rank"].isna().any():  # runs without the split: a dash, not "None"
+    board["Rank"] = ["—" if pd.isna(v) else str(v) for v in board["Rank"]]
 st.dataframe(board, hide_index=True, use_container_width=True)
-st.download_button("Session runs (CSV)", runs_csv(runs), file_name="dash40_session.csv", mime="text/csv")
+if any_corrected(runs):
+    st.caption(CORRECTED_NOTE.replace("*", r"\*"))  # a mark, not a list bullet
+st.download_button("Session runs (CSV)", runs_csv(runs, units), file_name="dash40_session.csv", mime="text/csv")

@@ -3,6 +3,7 @@
 from dataclasses import replace
 from datetime import date
 
+import pandas as pd
 import pytest
 from test_store import _result
 
@@ -21,9 +22,11 @@ from dash40.store.api import RunRow
 
 
 def _row(i, day, session, s10, s40, mss=9.0, athlete="A"):
+    splits = {k: v for k, v in ((9.144, s10), (36.576, s40)) if v is not None}
     return RunRow(id=i, athlete_id=1, athlete=athlete, session_id=session, session_date=day, place="turf", units="yd",
                   result=_result(), calibration={}, clip_path="", corrections={}, split_10yd=s10, split_20yd=None,
-                  split_40yd=s40, mss=mss, mac=None, f0_n_kg=None, v0=None, pmax_w_kg=None)
+                  split_40yd=s40, mss=mss, mac=None, f0_n_kg=None, v0=None, pmax_w_kg=None,
+                  splits=splits, auto_splits=dict(splits))
 
 
 RUNS = [_row(1, date(2026, 11, 10), 1, 1.95, 5.05), _row(2, date(2026, 11, 10), 1, 1.92, 5.01, mss=9.3),
@@ -45,16 +48,16 @@ def test_split_table_in_either_unit_and_with_a_correction():
 
 def test_personal_bests_and_change_since_last_session():
     pbs = personal_bests(RUNS)
-    assert pbs["10 yd"] == (1.90, date(2026, 11, 24)) and pbs["40 yd"] == (4.97, date(2026, 11, 24))
-    assert pbs["MSS"] == (9.3, date(2026, 11, 10))
+    assert pbs["10 yd"] == (1.90, date(2026, 11, 24), False) and pbs["40 yd"] == (4.97, date(2026, 11, 24), False)
+    assert pbs["MSS"] == (9.3, date(2026, 11, 10), False) and pbs["20 yd"] is None
     ch = change_since_last_session(RUNS)
     assert ch["10 yd"] == pytest.approx(1.90 - 1.92) and ch["40 yd"] == pytest.approx(4.97 - 5.01)
 
 
 def test_leaderboard_ranks_fastest_first_and_missing_last():
-    board = leaderboard(RUNS, "split_40yd")
+    board = leaderboard(RUNS, 40 * 0.9144)
     assert list(board["Run"]) == [4, 2, 1, 3]
-    assert list(board["Rank"]) == [1, 2, 3, 4]
+    assert list(board["Rank"])[:3] == [1, 2, 3] and board["Rank"].isna().tolist() == [False] * 3 + [True]
 
 
 def test_compare_deltas_against_the_first_run():
@@ -65,6 +68,7 @@ def test_compare_deltas_against_the_first_run():
 def test_exports():
     csv = runs_csv(RUNS)
     assert csv.splitlines()[0].startswith("run,athlete,date") and "split_40yd_s" in csv.splitlines()[0]
+    assert "split_36.58m(40yd)_s" in runs_csv(RUNS, "m").splitlines()[0]
     assert len(csv.splitlines()) == 5
     html = athlete_report_html({"name": "A <b>", "position": "WR"}, RUNS)
     assert "A &lt;b&gt;" in html and "Personal bests" in html and "1.90" in html
@@ -103,7 +107,7 @@ def test_split_progress_joins_session_bests_and_shows_every_run():
 
 
 def test_metres_relabel_the_yard_splits():
-    board = leaderboard(RUNS, "split_40yd", units="m")
+    board = leaderboard(RUNS, 40 * 0.9144, units="m")
     assert "36.58 m (40 yd)" in board.columns and "9.14 m (10 yd)" in board.columns
     assert list(board["Run"]) == [4, 2, 1, 3]
 
@@ -149,3 +153,176 @@ def test_the_velocity_overlay_is_not_thrown_about_by_a_few_frames_of_arm():
     top = (tt > 2.5) & (tt < 4.0)
     v_true = mss * (1 - np.exp(-tt[top] / tau))
     assert np.max(np.abs(v[top] - v_true)) < 0.6
+
+
+# -- runs set up in yards and in metres, through the store (planted, all different) ---------------------
+
+D1, D2 = date(2026, 11, 10), date(2026, 11, 24)
+TEN_YD, FORTY_YD = 9.144, 36.576
+
+
+def _timed(units, splits, start=0.8, fps=60.0):
+    """A result whose lines at ``splits`` (distance in ``units`` -> split from first movement) were crossed."""
+    from dash40.result import AnalysisResult, Crossing, Split, Start
+
+    return AnalysisResult(
+        clip="rep.mp4", fps=fps, capture_fps=fps, frames=400, units=units, reference="torso",
+        start=Start(start, 0.003, "onset-fit", 48),
+        crossings=(Crossing(0.0, start - 0.2, 0.01),) + tuple(Crossing(d, start + t, 0.01) for d, t in splits.items()),
+        splits=tuple(Split(d, t) for d, t in splits.items()), model={"mss": 9.0}, analyzer_version="test")
+
+
+@pytest.fixture
+def day(tmp_path):
+    """One session: Ana and Ben ran 10/20/40 yd, Cy 10/20/30 m, Dee 5/10 yd; Ana ran 10/20/40 yd again later."""
+    from test_store import SAMPLE
+
+    from dash40.store import open_store
+
+    store = open_store(None, tmp_path)
+    ids = {n: store.add_athlete(n) for n in ("Ana", "Ben", "Cy", "Dee")}
+    s1, s2 = store.add_session(D1, place="turf"), store.add_session(D2, place="turf")
+    runs = {
+        "Ana": store.save_run(ids["Ana"], s1, SAMPLE, {}, _timed("yd", {10.0: 1.72, 20.0: 2.95, 40.0: 4.61})),
+        "Ben": store.save_run(ids["Ben"], s1, SAMPLE, {}, _timed("yd", {10.0: 1.80, 20.0: 3.01, 40.0: 4.75})),
+        "Cy": store.save_run(ids["Cy"], s1, SAMPLE, {}, _timed("m", {10.0: 1.85, 20.0: 3.10, 30.0: 4.30})),
+        "Dee": store.save_run(ids["Dee"], s1, SAMPLE, {}, _timed("yd", {5.0: 1.10, 10.0: 1.69})),
+        "Ana2": store.save_run(ids["Ana"], s2, SAMPLE, {}, _timed("yd", {10.0: 1.70, 20.0: 2.97, 40.0: 4.58})),
+    }
+    return store, ids, (s1, s2), runs
+
+
+def test_a_metre_run_has_its_splits_at_its_own_lines(day):
+    store, ids, _, runs = day
+    cy = store.run(runs["Cy"])
+    assert cy.splits == {10.0: 1.85, 20.0: 3.10, 30.0: 4.30}
+    assert (cy.split_10yd, cy.split_20yd, cy.split_40yd) == (None, None, None)  # no yard line: no yard split
+    assert store.run(runs["Ana"]).splits == {9.144: 1.72, 18.288: 2.95, 36.576: 4.61}
+
+
+def test_tables_fill_a_column_only_from_a_line_at_that_distance(day):
+    from dash40.dashboard import progress_table
+
+    store, ids, _, runs = day
+    cy = store.runs(athlete_id=ids["Cy"])
+    m = progress_table(cy, "m")
+    assert [m[c][0] for c in ("10 m", "20 m", "30 m")] == ["1.85", "3.10", "4.30"]
+    yd = progress_table(cy, "yd")
+    assert [yd[c][0] for c in ("10 yd", "20 yd", "40 yd")] == ["—", "—", "—"]  # never interpolated
+    assert [yd[c][0] for c in ("10.94 yd (10 m)", "21.87 yd (20 m)", "32.81 yd (30 m)")] == ["1.85", "3.10", "4.30"]
+    dee = progress_table(store.runs(athlete_id=ids["Dee"]), "m")
+    assert dee["4.57 m (5 yd)"][0] == "1.10" and dee["9.14 m (10 yd)"][0] == "1.69" and dee["10 m"][0] == "—"
+
+
+def test_a_day_can_be_ranked_by_any_split_it_has(day):
+    from dash40.dashboard import default_rank_distance, rank_options
+
+    store, ids, (s1, _), runs = day
+    today = store.runs(session_id=s1)
+    assert list(rank_options(today, "yd").values()) == [
+        "5 yd", "10 yd", "10.94 yd (10 m)", "20 yd", "21.87 yd (20 m)", "32.81 yd (30 m)", "40 yd"]
+    assert list(rank_options(today, "m").values()) == [
+        "4.57 m (5 yd)", "9.14 m (10 yd)", "10 m", "18.29 m (20 yd)", "20 m", "30 m", "36.58 m (40 yd)"]
+    assert default_rank_distance(today) == FORTY_YD  # the longest split two runs share (none is in all four)
+    board = leaderboard(today, None, "yd")
+    assert list(board["Athlete"]) == ["Ana", "Ben", "Cy", "Dee"]
+    assert list(board["40 yd"]) == ["4.61", "4.75", "—", "—"]
+    assert list(board["Rank"][:2]) == [1, 2] and board["Rank"][2:].isna().all()  # no 40: listed after, unranked
+    by10 = leaderboard(today, TEN_YD, "m")
+    assert list(by10["Athlete"]) == ["Dee", "Ana", "Ben", "Cy"]  # Cy's 10 m is not a 10 yd
+    assert list(by10["9.14 m (10 yd)"]) == ["1.69", "1.72", "1.80", "—"]
+    assert list(by10["Rank"][:3]) == [1, 2, 3] and pd.isna(by10["Rank"][3])
+    assert list(leaderboard(today, 10.0, "m")["Athlete"]) == ["Cy", "Ana", "Ben", "Dee"]
+    # the same four in every run: the longest common split
+    assert default_rank_distance([store.run(runs["Ana"]), store.run(runs["Ben"])]) == FORTY_YD
+
+
+def test_compare_gives_exact_deltas_and_none_across_different_lines(day):
+    store, _, _, runs = day
+    ana, ben, cy = (store.run(runs[k]) for k in ("Ana", "Ben", "Cy"))
+    t = compare_table([ana, ben], "yd")
+    assert [t[f"Δ {c}"][1] for c in ("10 yd", "20 yd", "40 yd")] == ["+0.08", "+0.06", "+0.14"]
+    assert [t[f"Δ {c}"][0] for c in ("10 yd", "20 yd", "40 yd")] == ["", "", ""]
+    back = compare_table([ben, ana], "yd")
+    assert back["Δ 40 yd"][1] == "-0.14" and back["40 yd"][1] == "4.61"
+    mixed = compare_table([ana, cy], "m")
+    assert mixed["10 m"].tolist() == ["—", "1.85"] and mixed["Δ 10 m"][1] == ""
+    assert mixed["9.14 m (10 yd)"].tolist() == ["1.72", "—"] and mixed["Δ 9.14 m (10 yd)"][1] == ""
+
+
+def test_bests_and_change_per_distance_in_the_chosen_unit(day):
+    from dash40.dashboard import headline_columns
+
+    store, ids, _, _ = day
+    ana = store.runs(athlete_id=ids["Ana"])
+    pbs = personal_bests(ana, "m")
+    assert pbs["36.58 m (40 yd)"] == (4.58, D2, False) and pbs["18.29 m (20 yd)"] == (2.95, D1, False)
+    ch = change_since_last_session(ana, "yd")
+    assert ch["10 yd"] == pytest.approx(-0.02) and ch["20 yd"] == pytest.approx(0.02) and ch["40 yd"] == pytest.approx(-0.03)
+    # the summary cards: the standard distances the athlete has, else the lines the athlete ran
+    assert [c.label for c in headline_columns(ana, "yd")] == ["10 yd", "20 yd", "40 yd"]
+    assert [c.label for c in headline_columns(ana, "m")] == ["9.14 m (10 yd)", "18.29 m (20 yd)", "36.58 m (40 yd)"]
+    assert [c.label for c in headline_columns(store.runs(athlete_id=ids["Dee"]), "yd")] == ["5 yd", "10 yd", "20 yd"]
+
+
+def test_csv_in_the_chosen_unit_with_the_unit_in_each_column_name(day):
+    import io
+
+    store, _, (s1, _), _ = day
+    today = store.runs(session_id=s1)
+    m = pd.read_csv(io.StringIO(runs_csv(today, "m")))
+    assert {"split_10m_s", "split_30m_s", "split_9.14m(10yd)_s", "split_36.58m(40yd)_s"} <= set(m.columns)
+    assert m["split_10m_s"].tolist()[2] == 1.85 and m["split_9.14m(10yd)_s"].tolist()[:2] == [1.72, 1.80]
+    assert m["split_10m_s"].isna().tolist() == [True, True, False, True]  # Ana's, Ben's, Dee's yards are not metres
+    assert set(m["units"]) == {"m"} and m["lines_set_in"].tolist() == ["yd", "yd", "m", "yd"]
+    yd = pd.read_csv(io.StringIO(runs_csv(today, "yd")))
+    assert yd["split_40yd_s"].tolist()[:2] == [4.61, 4.75] and yd["split_32.81yd(30m)_s"].tolist()[2] == 4.30
+    assert not any(c.endswith("m_s") and "(" not in c for c in yd.columns if c.startswith("split_"))
+
+
+def test_report_in_the_chosen_unit(day):
+    store, ids, _, _ = day
+    ana = store.runs(athlete_id=ids["Ana"])
+    m = athlete_report_html({"name": "Ana"}, ana, "m")
+    assert "<th>36.58 m (40 yd)</th>" in m and "<td>36.58 m (40 yd)</td><td>4.58 s</td>" in m
+    assert "<th>40 yd</th>" not in m and "Distances in metres" in m
+    yd = athlete_report_html({"name": "Ana"}, ana, "yd")
+    assert "<th>40 yd</th>" in yd and "<td>40 yd</td><td>4.58 s</td>" in yd and "40 yd: -0.03 s" in yd
+    cy = athlete_report_html({"name": "Cy"}, store.runs(athlete_id=ids["Cy"]), "m")
+    assert "<td>30 m</td><td>4.30 s</td>" in cy
+
+
+# -- a coach's corrections reach every page -----------------------------------------------------------------
+
+
+def test_a_correction_of_two_frames_moves_the_effective_split_by_two_frame_periods(day):
+    store, _, (s1, _), runs = day
+    ben = store.run(runs["Ben"])
+    store.correct(ben.id, "line:10", 2, nudge(ben.result, "line:10", 2), note="chest hidden by the arm")
+    ben = store.run(runs["Ben"])
+    assert ben.corrections == {"line:10": (2, pytest.approx(0.8 + 1.80 + 2 / 60))}  # crossing 2.60 s + 2 frames
+    assert ben.splits[TEN_YD] - ben.auto_splits[TEN_YD] == pytest.approx(2 / 60, abs=1e-12)
+    assert ben.auto_splits[TEN_YD] == 1.80 and ben.split_10yd == 1.80  # the automatic value stays
+    assert ben.splits[FORTY_YD] == 4.75 and ben.corrected == {TEN_YD}
+    # …and reaches the ranking, the tables, the CSV and the report, marked
+    by10 = leaderboard(store.runs(session_id=s1), TEN_YD, "yd")
+    assert list(by10["Athlete"]) == ["Dee", "Ana", "Ben", "Cy"] and by10["10 yd"][2] == "1.83*"
+    csv = runs_csv([ben], "yd")
+    assert ",1.833," in csv and "10 yd: automatic 1.800 s" in csv
+    html = athlete_report_html({"name": "Ben"}, [ben], "yd")
+    assert "1.83*" in html and "corrected by the coach" in html
+    # removing it (0 frames) gives the automatic split back
+    store.correct(ben.id, "line:10", 0, 0.0)
+    assert store.run(runs["Ben"]).splits[TEN_YD] == 1.80 and not store.run(runs["Ben"]).corrected
+
+
+def test_a_corrected_first_movement_moves_every_split(day):
+    store, _, _, runs = day
+    ana = store.run(runs["Ana"])
+    store.correct(ana.id, "start", -1, nudge(ana.result, "start", -1))
+    ana = store.run(runs["Ana"])
+    for d, auto in ((TEN_YD, 1.72), (18.288, 2.95), (FORTY_YD, 4.61)):
+        assert ana.splits[d] - auto == pytest.approx(1 / 60, abs=1e-12)  # first movement 1 frame earlier
+    assert ana.auto_splits == {TEN_YD: 1.72, 18.288: 2.95, FORTY_YD: 4.61} and len(ana.corrected) == 3
+    pbs = personal_bests([ana], "yd")
+    assert pbs["40 yd"].corrected and pbs["40 yd"].value == pytest.approx(4.61 + 1 / 60)

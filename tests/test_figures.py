@@ -117,3 +117,19 @@ def test_step_frequency_axis_has_its_own_round_ticks_and_long_runs_are_labelled_
     assert fig.layout.yaxis2.tickmode == "auto" and fig.layout.yaxis2.showgrid is False
     assert fig.layout.xaxis.dtick == 2
     assert steps_figure(steps[:9], units="m").layout.xaxis.dtick == 1
+
+
+def test_steps_figure_shows_lengths_in_the_chosen_unit():
+    """A run set up in yards shown in metres (and back): lengths, hover and axis in the display unit."""
+    steps = [{"time_s": 0.9, "distance": 2.0, "side": "left", "length": 1.0, "contact_time_s": 0.15, "frequency_hz": 4.0},
+             {"time_s": 1.15, "distance": 4.5, "side": "right", "length": 2.5, "contact_time_s": None, "frequency_hz": None}]
+    fig = steps_figure(steps, units="m", data_units="yd")
+    length = by_name(fig, "step length (m)")
+    assert list(length.y) == [pytest.approx(0.9144), pytest.approx(2.286)]
+    assert "left foot at 0.90 s, 1.83 m" in length.text[0] and "4.11 m" in length.text[1]
+    assert fig.layout.yaxis.title.text == "Step length (m)"
+    assert list(by_name(fig, "step frequency (Hz)").y) == [4.0, None]  # frequency is not a distance
+    back = steps_figure([{"length": 1.8288, "distance": 9.144, "side": "left"}], units="yd", data_units="m")
+    assert list(by_name(back, "step length (yd)").y) == [pytest.approx(2.0)] and "10.00 yd" in back.data[0].text[0]
+    same = steps_figure(steps, units="yd", data_units="yd")
+    assert list(by_name(same, "step length (yd)").y) == [1.0, 2.5]
