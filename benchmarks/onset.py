@@ -1,15 +1,18 @@
-"""First-movement benchmark: 24 short start clips, apart from the accuracy suite.
+"""First-movement benchmark: 48 short start clips, apart from the accuracy suite.
 
     python benchmarks/onset.py                 # all (clips cached in benchmarks/out/onset/)
-    python benchmarks/onset.py --only w240     # some
+    python benchmarks/onset.py --only o240 q240  # some
     python benchmarks/onset.py --json out.json
 
 The accuracy suite has one start per frame rate and camera; a method tuned on it could be tuned
 to those twelve starts. These clips vary what moves the first-movement estimate: the capture
 rate (30, 60, 120 and 240-fps slow motion), how large the athlete is in the picture (the camera
 framed for 5 to 40 yd), 720p/1080p, the runner's path across the lane, the direction, and where
-the first movement falls between two frames. Each runs through the whole analyzer; the error of
-the first movement is printed in milliseconds and frame periods, with its stated 1-sigma.
+the first movement falls between two frames. The 24 starts are encoded twice: at the generator's
+default quality ("o…", whose encoder drops the sensor noise of still frames) and at a phone's
+high bit rate ("q…", crf 12: the noise is kept, as phones keep it). Each runs through the whole
+analyzer; the error of the first movement is printed in milliseconds and frame periods, with its
+stated 1-sigma.
 """
 
 from __future__ import annotations
@@ -34,16 +37,20 @@ FRAMINGS = (  # (far line in yd, width, height, lane offset m, right to left)
 RATES = ((30, None, "mp4"), (60, None, "mp4"), (120, None, "mp4"), (240, 30, "mov"))
 
 
+HIGH_QUALITY_CRF = 12  # a phone's high bit rate: the sensor noise of still frames is kept
+
+
 def suite() -> list[tuple[str, SceneConfig]]:
     out = []
-    for fps, file_fps, container in RATES:
-        for j, (far, w, h, offset, rtl) in enumerate(FRAMINGS):
-            seed = 500 + 10 * (fps // 30) + j
-            t0 = 0.5 + (j + 0.37) / (len(FRAMINGS) * fps)  # the start falls at a different phase of the frame
-            out.append((f"o{fps:03d}_{j}", SceneConfig(
-                width=w, height=h, capture_fps=fps, file_fps=file_fps, container=container,
-                lines=(0.0, 2.0, far), duration=t0 + 1.2, t0=t0, seed=seed, noise_sigma=2.5, gain_drift=0.02,
-                mss=8.8 + 0.2 * j, tau=1.0 + 0.06 * j, lane_offset=offset, right_to_left=rtl)))
+    for prefix, crf in (("o", None), ("q", HIGH_QUALITY_CRF)):
+        for fps, file_fps, container in RATES:
+            for j, (far, w, h, offset, rtl) in enumerate(FRAMINGS):
+                seed = 500 + 10 * (fps // 30) + j
+                t0 = 0.5 + (j + 0.37) / (len(FRAMINGS) * fps)  # the start falls at a different phase of the frame
+                out.append((f"{prefix}{fps:03d}_{j}", SceneConfig(
+                    width=w, height=h, capture_fps=fps, file_fps=file_fps, container=container,
+                    lines=(0.0, 2.0, far), duration=t0 + 1.2, t0=t0, seed=seed, noise_sigma=2.5, gain_drift=0.02,
+                    mss=8.8 + 0.2 * j, tau=1.0 + 0.06 * j, lane_offset=offset, right_to_left=rtl, crf=crf)))
     return out
 
 
@@ -71,7 +78,9 @@ def main(argv: list[str] | None = None) -> int:
     ok = [r for r in rows if "err_frames" in r]
     print()
     print("Summary (errors in frame periods of the capture rate)")
-    groups = [("all", ok)] + [(f"{f:.0f} fps", [r for r in ok if r["fps"] == f]) for f, _, _ in RATES]
+    groups = ([("all", ok)] + [(f"{f:.0f} fps", [r for r in ok if r["fps"] == f]) for f, _, _ in RATES]
+              + [("default", [r for r in ok if r["clip"].startswith("o")]),
+                 (f"crf {HIGH_QUALITY_CRF}", [r for r in ok if r["clip"].startswith("q")])])
     summary = {"clips": len(rows), "analysed": len(ok)}
     for name, g in groups:
         if not g:

@@ -280,7 +280,14 @@ def onset_from_patches(times: np.ndarray, patches: np.ndarray, pict: list[str], 
     D = P - R
     anchor = np.array([c != "B" for c in pict])
     m = max(3, int(round(ONSET_FIT_S / frame_period)))
-    T = min(n - 1, i_r + m)
+    T = i_r + m
+    if lag_s > 0.02:  # (the loop above ended on its shaking-camera comparison)
+        # The noisy camera's rise was stepped back by the whole 50 ms: the fit reaches half its
+        # window past the frame where the change stood out, so that the pattern it projects on is
+        # the movement's, not the noise's (it ended there before: at 240 fps with the sensor noise
+        # kept, onsets came out 4-7 frames early).
+        T = max(T, i + int(round(0.5 * m)))
+    T = min(n - 1, T)
     a0 = a1 = i_r
     for _ in range(3):
         G = D[T]
