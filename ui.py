@@ -20,6 +20,7 @@ import streamlit as st
 from dash40.dashboard import default_units, seed_demo
 from dash40.errors import Dash40Error
 from dash40.store import open_store
+from dash40.store.uploads import remove_stale_uploads, touch
 from dash40.video import probe
 
 ROOT = Path(__file__).resolve().parent
@@ -40,7 +41,15 @@ def get_store():
 
 
 def first_start(store) -> None:
-    """The first time the database is empty: the demo athlete with the sample clips analysed."""
+    """Once per visit: remove uploads never saved and unused for a day; the first time the database
+    is empty, the demo athlete with the sample clips analysed."""
+    if not st.session_state.get("_uploads_tidied"):
+        try:
+            for folder in remove_stale_uploads(data_root() / "uploads"):
+                log.info("Removed the unsaved upload %s (unused for a day)", folder.name)
+        except OSError as exc:  # a folder that cannot be read must not stop the app
+            log.warning("Could not tidy the uploads folder: %s", exc)
+        st.session_state["_uploads_tidied"] = True
     if st.session_state.get("_seeded") or os.environ.get("DASH40_NO_DEMO"):
         return
     if store.count_runs() == 0:
@@ -146,6 +155,7 @@ def keep_upload(store, name: str, data: bytes) -> tuple[Path, str]:
     folder = uploads / sha[:16]
     kept = sorted(p for p in folder.iterdir() if p.is_file()) if folder.is_dir() else []
     if kept:
+        touch(folder)  # in use: not tidied away as an upload nobody saved
         return kept[0], sha
     uploads.mkdir(parents=True, exist_ok=True)
     incoming = Path(tempfile.mkdtemp(prefix=".incoming-", dir=uploads))
@@ -233,7 +243,7 @@ def clickable_frame(image_rgb, *, key: str, on_click, max_width: int = 1280) -> 
     try:
         from streamlit_image_coordinates import streamlit_image_coordinates
     except ImportError:  # pragma: no cover - a declared dependency; typing the positions still works
-        st.image(picture, use_container_width=True)
+        st.image(picture, width="stretch")
         st.caption("Install streamlit-image-coordinates to place the lines by clicking on the frame.")
         return
     streamlit_image_coordinates(picture, key=key, width="stretch", image_format="JPEG", jpeg_quality=90,

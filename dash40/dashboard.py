@@ -22,6 +22,8 @@ STANDARD_SPLITS = {"yd": (10.0, 20.0, 40.0), "m": (10.0, 20.0, 30.0)}
 SAME_LINE_M = 0.01  # two lines less than 1 cm apart are the same line (a 10-yd line is not a 10-m line)
 CORRECTED_MARK = "*"
 CORRECTED_NOTE = "* corrected by the coach (the automatic time is kept beside it)"
+FLY_NOTE = ("fly = a flying rep (already running when the clip starts): the time from the first line it crossed "
+            "to a later line, not a split from a start.")
 
 
 @dataclass(frozen=True)
@@ -33,17 +35,38 @@ class SplitColumn:
     standard: bool = False
 
 
+def _whole(distance_m: float, units: str) -> int | None:
+    """The distance as a whole number of ``units`` (a line set at 40 yd), else None."""
+    d = round(from_metres(distance_m, units))
+    return d if abs(distance_m - to_metres(d, units)) < SAME_LINE_M / 10 else None
+
+
+def _other(units: str) -> str:
+    return "m" if units == "yd" else "yd"
+
+
 def distance_label(distance_m: float, units: str = "yd") -> str:
     """A line's distance in the coach's units: "40 yd", "10 m", or "9.14 m (10 yd)" for a line set
     in the other unit."""
     d = from_metres(distance_m, units)
-    if abs(distance_m - to_metres(round(d), units)) < SAME_LINE_M / 10:
-        return f"{round(d):g} {units}"
-    other = "m" if units == "yd" else "yd"
-    o = from_metres(distance_m, other)
-    if abs(distance_m - to_metres(round(o), other)) < SAME_LINE_M / 10:
-        return f"{d:.2f} {units} ({round(o):g} {other})"
+    if (w := _whole(distance_m, units)) is not None:
+        return f"{w:g} {units}"
+    if (o := _whole(distance_m, _other(units))) is not None:
+        return f"{d:.2f} {units} ({o:g} {_other(units)})"
     return f"{round(d, 2):g} {units}"
+
+
+def fly_label(from_m: float, to_m: float, units: str = "yd") -> str:
+    """A flying interval between two lines in the coach's units: "fly 20–40 yd", or
+    "fly 18.29–36.58 m (20–40 yd)" for lines set in the other unit."""
+    a, b = _whole(from_m, units), _whole(to_m, units)
+    if a is not None and b is not None:
+        return f"fly {a:g}–{b:g} {units}"
+    fa, fb = from_metres(from_m, units), from_metres(to_m, units)
+    oa, ob = _whole(from_m, _other(units)), _whole(to_m, _other(units))
+    if oa is not None and ob is not None:
+        return f"fly {fa:.2f}–{fb:.2f} {units} ({oa:g}–{ob:g} {_other(units)})"
+    return f"fly {round(fa, 2):g}–{round(fb, 2):g} {units}"
 
 
 def split_columns(runs: Sequence, units: str = "yd", *, standard: bool = True) -> list[SplitColumn]:
@@ -57,6 +80,47 @@ def split_columns(runs: Sequence, units: str = "yd", *, standard: bool = True) -
             if not any(abs(c.distance_m - d) < SAME_LINE_M for c in cols):
                 cols.append(SplitColumn(d, distance_label(d, units)))
     return sorted(cols, key=lambda c: c.distance_m)
+
+
+@dataclass(frozen=True)
+class FlyColumn:
+    """One flying-interval column: from one line to a later one (metres), named in the coach's units."""
+
+    from_m: float
+    to_m: float
+    label: str
+
+    @property
+    def length_m(self) -> float:
+        return self.to_m - self.from_m
+
+
+def _same_interval(a: tuple[float, float], b: tuple[float, float]) -> bool:
+    return abs(a[0] - b[0]) < SAME_LINE_M and abs(a[1] - b[1]) < SAME_LINE_M
+
+
+def fly_columns(runs: Sequence, units: str = "yd") -> list[FlyColumn]:
+    """Every flying interval any of ``runs`` was timed over (flying runs only), in line order."""
+    cols: list[FlyColumn] = []
+    for r in runs:
+        for key in r.fly_splits:
+            if not any(_same_interval((c.from_m, c.to_m), key) for c in cols):
+                cols.append(FlyColumn(key[0], key[1], fly_label(key[0], key[1], units)))
+    return sorted(cols, key=lambda c: (c.from_m, c.to_m))
+
+
+def fly_at(run, col: FlyColumn) -> tuple[float, bool] | None:
+    """The flying run's effective time over the interval of ``col`` and whether the coach corrected
+    it; None when the run was not timed over it (a run timed from a start never is)."""
+    for key, t in run.fly_splits.items():
+        if _same_interval(key, (col.from_m, col.to_m)):
+            return t, key in run.fly_corrected
+    return None
+
+
+def _fly_csv_name(col: FlyColumn) -> str:
+    """``fly_20-40yd_s``; lines set in the other unit: ``fly_18.29-36.58m(20-40yd)_s``."""
+    return "fly_" + col.label.removeprefix("fly ").replace("–", "-").replace(" ", "") + "_s"
 
 
 def split_at(run, distance_m: float) -> tuple[float, bool] | None:
@@ -74,7 +138,7 @@ def fmt_split(v: tuple[float, bool] | None) -> str:
 
 
 def any_corrected(runs: Sequence) -> bool:
-    return any(r.corrected for r in runs)
+    return any(r.corrected or r.fly_corrected for r in runs)
 
 
 def fmt_time(t: float | None) -> str:
@@ -111,11 +175,17 @@ def nudge(result: AnalysisResult, event: str, frames: int) -> float | None:
 
 def split_table(result: AnalysisResult, units: str | None = None,
                 corrections: dict[str, tuple[int, float]] | None = None) -> pd.DataFrame:
-    """One row per timing line: crossing, split from first movement (0.01 s), uncertainty (ms)."""
+    """One row per timing line: crossing, split from first movement (0.01 s), uncertainty (ms).
+
+    A flying run has no split from a start: its times are from the first line crossed, in a column
+    named so ("Fly time from the 20 yd line (s)")."""
     units = units or result.units
     t0 = event_time(result, "start", corrections)
     rows = []
     first = next((c for c in result.crossings if c.time_s is not None), None)
+    time_col = "Split (s)"
+    if result.flying and first is not None:
+        time_col = f"Fly time from the {convert_distance(first.distance, result.units, units):g} {units} line (s)"
     for c in result.crossings:
         t = event_time(result, f"line:{c.distance:g}", corrections)
         if result.flying:
@@ -128,7 +198,7 @@ def split_table(result: AnalysisResult, units: str | None = None,
         unc = sp.uncertainty_s if (sp is not None and sp.uncertainty_s is not None and split is not None) else c.uncertainty_s
         rows.append({
             "Line": f"{convert_distance(c.distance, result.units, units):g} {units}",
-            "Split (s)": fmt_time(split),
+            time_col: fmt_time(split),
             "Crossing (s)": "—" if t is None else f"{t:.3f}",
             "± (ms)": "—" if (unc is None or t is None) else f"{1000 * unc:.0f}",
             "Note": ("corrected by coach" if corrected else "") or c.note,
@@ -138,13 +208,16 @@ def split_table(result: AnalysisResult, units: str | None = None,
 
 def progress_table(runs: Sequence, units: str = "yd") -> pd.DataFrame:
     """Every run of an athlete over time, with the numbers a coach follows: one column per split
-    distance (see :func:`split_columns`), times to 0.01 s, a coach's correction marked "*"."""
+    distance (see :func:`split_columns`), then one per flying interval ("fly 20–40 yd", flying runs
+    only), times to 0.01 s, a coach's correction marked "*"."""
     cols = split_columns(runs, units)
+    fly = fly_columns(runs, units)
     rows = []
     for r in runs:
         rows.append({
             "Date": r.session_date, "Run": r.id, "Place": r.place or "",
             **{c.label: fmt_split(split_at(r, c.distance_m)) for c in cols},
+            **{c.label: fmt_split(fly_at(r, c)) for c in fly},
             "MSS (m/s)": _r2(r.mss), "MAC (m/s²)": _r2(r.mac), "F0 (N/kg)": _r2(r.f0_n_kg), "V0 (m/s)": _r2(r.v0),
             "Pmax (W/kg)": _r2(r.pmax_w_kg),
         })
@@ -217,8 +290,10 @@ def default_rank_distance(runs: Sequence) -> float | None:
 
 
 def leaderboard(runs: Sequence, by: float | None = None, units: str = "yd") -> pd.DataFrame:
-    """All reps of a day ranked by the split at ``by`` metres (fastest first; default
-    :func:`default_rank_distance`); reps without that split follow, without a rank."""
+    """The reps of a day timed from a start, ranked by the split at ``by`` metres (fastest first;
+    default :func:`default_rank_distance`); reps without that split follow, without a rank. Flying
+    reps are not in it (see :func:`flying_board`)."""
+    runs = [r for r in runs if not r.flying]
     cols = split_columns(runs, units)
     if not runs:
         return pd.DataFrame()
@@ -237,9 +312,21 @@ def leaderboard(runs: Sequence, by: float | None = None, units: str = "yd") -> p
     return df
 
 
+def flying_board(runs: Sequence, units: str = "yd") -> pd.DataFrame:
+    """The flying reps of a day: one row per rep and interval, each interval ranked on its own by
+    its time (fastest first), with the mean speed over it. Empty when no rep was flying."""
+    rows = []
+    for c in fly_columns(runs, units):
+        timed = sorted(((v, r) for r in runs if (v := fly_at(r, c)) is not None), key=lambda x: (x[0][0], x[1].id))
+        for rank, (v, r) in enumerate(timed, start=1):
+            rows.append({"Interval": c.label, "Rank": rank, "Athlete": r.athlete, "Run": r.id,
+                         "Time (s)": fmt_split(v), "Mean speed (m/s)": fmt_number(c.length_m / v[0])})
+    return pd.DataFrame(rows)
+
+
 def compare_table(runs: Sequence, units: str = "yd") -> pd.DataFrame:
     """Runs side by side with the difference to the first one (negative = faster); a difference only
-    where both runs were timed at the same line."""
+    where both runs were timed at the same line (or, flying, over the same interval)."""
     if not runs:
         return pd.DataFrame()
     base = runs[0]
@@ -250,6 +337,10 @@ def compare_table(runs: Sequence, units: str = "yd") -> pd.DataFrame:
             v, b = split_at(r, c.distance_m), split_at(base, c.distance_m)
             row[c.label] = fmt_split(v)
             row[f"Δ {c.label}"] = "" if (v is None or b is None or r is base) else f"{v[0] - b[0]:+.2f}"
+        for c in fly_columns(runs, units):
+            v, b = fly_at(r, c), fly_at(base, c)
+            row[c.label] = fmt_split(v)
+            row[f"Δ {c.label}"] = "" if (v is None or b is None or r is base) else f"{v[0] - b[0]:+.2f}"
         row["MSS (m/s)"] = fmt_number(r.mss)
         rows.append(row)
     return pd.DataFrame(rows)
@@ -258,9 +349,11 @@ def compare_table(runs: Sequence, units: str = "yd") -> pd.DataFrame:
 def runs_csv(runs: Sequence, units: str = "yd") -> str:
     """Runs and their splits as CSV: one row per run, one column per split distance in the coach's
     units (the unit in the column name, e.g. ``split_40yd_s``; a line set in the other unit as
-    ``split_10.94yd(10m)_s``). Times are the coach's corrections where there are any; the column
-    ``corrected_by_coach`` lists them with the automatic times."""
+    ``split_10.94yd(10m)_s``), then one per flying interval (``fly_20-40yd_s``, flying runs only).
+    Times are the coach's corrections where there are any; the column ``corrected_by_coach`` lists
+    them with the automatic times."""
     cols = split_columns(runs, units)
+    fly = fly_columns(runs, units)
     rows = []
     for r in runs:
         row = {"run": r.id, "athlete": r.athlete, "date": r.session_date.isoformat(), "place": r.place or "",
@@ -269,8 +362,13 @@ def runs_csv(runs: Sequence, units: str = "yd") -> str:
         for c in cols:
             v = split_at(r, c.distance_m)
             row[f"split_{c.label.replace(' ', '')}_s"] = None if v is None else round(v[0], 3)
+        for c in fly:
+            v = fly_at(r, c)
+            row[_fly_csv_name(c)] = None if v is None else round(v[0], 3)
         notes = [f"{c.label}: automatic {r.auto_splits[d]:.3f} s" for c in cols for d in sorted(r.corrected)
                  if abs(d - c.distance_m) < SAME_LINE_M]
+        notes += [f"{c.label}: automatic {r.fly_auto_splits[k]:.3f} s" for c in fly for k in sorted(r.fly_corrected)
+                  if _same_interval(k, (c.from_m, c.to_m))]
         if "start" in r.corrections and r.result.start.time_s is not None:
             notes.insert(0, f"first movement: automatic {r.result.start.time_s:.3f} s")
         row["corrected_by_coach"] = "; ".join(notes)
@@ -332,16 +430,31 @@ def _session_best(pts, best) -> tuple[list, list]:
     return days, [by_day[d] for d in days]
 
 
+# The sprint model's numbers, one panel each: (RunRow attribute, title, the least span of the panel).
+# Each panel spans at least a change a coach would call real (about 5 % of a sprinter's value), so
+# that a difference of a few hundredths does not fill the panel like a breakthrough.
+MODEL_SERIES = (("mss", "MSS (m/s)", 1.0), ("mac", "MAC (m/s²)", 1.0), ("f0_n_kg", "F0 (N/kg)", 1.0),
+                ("v0", "V0 (m/s)", 1.0), ("pmax_w_kg", "Pmax (W/kg)", 2.0))
+NO_MODEL_NOTE = "No sprint model yet: film 30 m (35 yd) or more for MSS, MAC and the force–velocity profile."
+NO_FV_NOTE = ("No force–velocity profile yet (F0, V0, Pmax): it needs the athlete's body mass and height when the "
+              "rep is analysed.")
+
+
+def model_panels(runs: Sequence) -> list[tuple[str, str, float]]:
+    """The panels of :func:`model_progress_figure` that have at least one value among ``runs`` (none:
+    no run has a sprint model, show :data:`NO_MODEL_NOTE` instead of empty plots)."""
+    return [s for s in MODEL_SERIES if any(getattr(r, s[0]) is not None for r in runs)]
+
+
 def model_progress_figure(runs: Sequence) -> go.Figure:
-    """MSS, MAC and the force–velocity numbers across sessions (one panel each)."""
+    """MSS, MAC and the force–velocity numbers across sessions: one panel each, only for the numbers
+    some run has (see :func:`model_panels`)."""
     from plotly.subplots import make_subplots
 
-    # Each panel spans at least a change a coach would call real (about 5 % of a sprinter's value),
-    # so that a difference of a few hundredths does not fill the panel like a breakthrough.
-    series = [("mss", "MSS (m/s)", 1.0), ("mac", "MAC (m/s²)", 1.0), ("f0_n_kg", "F0 (N/kg)", 1.0),
-              ("v0", "V0 (m/s)", 1.0), ("pmax_w_kg", "Pmax (W/kg)", 2.0)]
+    series = model_panels(runs) or list(MODEL_SERIES[:1])
     fig = make_subplots(rows=1, cols=len(series), subplot_titles=[t for _, t, _ in series])
     for i, (key, title, min_span) in enumerate(series, start=1):
+        color = PANEL_COLORS[[k for k, _, _ in MODEL_SERIES].index(key) % len(PANEL_COLORS)]  # a number keeps its colour
         pts = [(r.session_date, getattr(r, key), r.id) for r in runs if getattr(r, key) is not None]
         if pts:
             lo, hi = min(p[1] for p in pts), max(p[1] for p in pts)
@@ -349,12 +462,14 @@ def model_progress_figure(runs: Sequence) -> go.Figure:
             fig.update_yaxes(range=[lo - pad, hi + pad], row=1, col=i)
         bx, by = _session_best(pts, max)
         fig.add_trace(go.Scatter(x=bx, y=by, mode="lines", name=title, showlegend=False,
-                                 line={"color": PANEL_COLORS[(i - 1) % len(PANEL_COLORS)]}), row=1, col=i)
+                                 line={"color": color}), row=1, col=i)
         fig.add_trace(go.Scatter(x=[p[0] for p in pts], y=[p[1] for p in pts], mode="markers", name=title,
-                                 showlegend=False, marker={"color": PANEL_COLORS[(i - 1) % len(PANEL_COLORS)]}),
+                                 showlegend=False, marker={"color": color}),
                       row=1, col=i)
     _date_axis(fig, runs)
-    fig.update_layout(title="Sprint model and force–velocity profile over time", height=300,
+    with_fv = any(key in ("f0_n_kg", "v0", "pmax_w_kg") for key, _, _ in series)
+    fig.update_layout(title="Sprint model and force–velocity profile over time" if with_fv else "Sprint model over time",
+                      height=300,
                       margin=dict(l=30, r=10, t=70, b=30))
     return fig
 
@@ -363,7 +478,8 @@ OVERLAY_VELOCITY_HALF_WINDOW_S = 0.25  # slopes over half a second: about one st
 
 
 def velocity_overlay_figure(runs: Sequence) -> go.Figure:
-    """Velocity–time of several runs from their measured traces (time from first movement).
+    """Velocity–time of several runs from their measured traces (time from first movement; flying
+    runs, which have none, are left out: a figure without traces has nothing to show).
 
     Each curve is the slope of the trace over half a second: over a quarter of a second a small,
     far-away athlete's chest trace (a forearm read ahead of it for a few frames, each step's trunk
@@ -376,7 +492,7 @@ def velocity_overlay_figure(runs: Sequence) -> go.Figure:
     fig = go.Figure()
     for r in runs:
         tr = r.result.trace
-        if len(tr.time_s) < 8:
+        if len(tr.time_s) < 8 or r.result.flying:  # a flying rep has no first movement to count from
             continue
         t0 = r.result.start.time_s or tr.time_s[0]
         hw = OVERLAY_VELOCITY_HALF_WINDOW_S
@@ -418,7 +534,8 @@ def athlete_report_html(athlete: dict, runs: Sequence, units: str = "yd") -> str
     pbs = personal_bests(runs, units)
     change = change_since_last_session(runs, units)
     table = progress_table(runs, units)
-    fig = progress_figure(runs, units).to_html(full_html=False, include_plotlyjs="cdn")
+    progress = progress_figure(runs, units)
+    fig = progress.to_html(full_html=False, include_plotlyjs="cdn") if progress.data else ""
 
     def best(k, v):
         if v is None:
@@ -432,13 +549,14 @@ def athlete_report_html(athlete: dict, runs: Sequence, units: str = "yd") -> str
         for k, v in pbs.items())
     ch = ", ".join(f"{k}: {v:+.2f} s" for k, v in change.items() if v is not None) or "one session so far"
     note = f"<p><small>{html.escape(CORRECTED_NOTE)}</small></p>" if any_corrected(runs) else ""
+    fly_note = f"<p><small>{html.escape(FLY_NOTE)}</small></p>" if any(r.flying for r in runs) else ""
     return f"""<!doctype html><html><head><meta charset="utf-8"><title>{html.escape(athlete['name'])} — dash40 report</title>
 <style>body{{font-family:sans-serif;max-width:900px;margin:2em auto}}table{{border-collapse:collapse}}
 td,th{{border:1px solid #ccc;padding:4px 8px}}</style></head><body>
 <h1>{html.escape(athlete['name'])}</h1><p>{html.escape(athlete.get('position') or '')}</p>
 <h2>Personal bests</h2><table><tr><th></th><th>Best</th><th>Date</th></tr>{pb_rows}</table>{note}
 <p>Change since the last session: {html.escape(ch)}</p>
-<h2>Every run</h2>{table.to_html(index=False, na_rep='—', float_format=lambda x: f'{x:.2f}')}{note}
+<h2>Every run</h2>{table.to_html(index=False, na_rep='—', float_format=lambda x: f'{x:.2f}')}{note}{fly_note}
 <h2>Progress</h2>{fig}<p><small>Timed from video by dash40 at the chest (photo-finish convention).
 Distances in {'yards' if units == 'yd' else 'metres'}.</small></p>
 </body></html>"""

@@ -158,7 +158,7 @@ if result is None:
 
 corrections = st.session_state.setdefault(f"corr_{result_key}", {})
 st.subheader("Splits")
-st.dataframe(split_table(result, units, corrections), hide_index=True, use_container_width=True)
+st.dataframe(split_table(result, units, corrections), hide_index=True, width="stretch")
 if result.start.time_s is not None:
     st.caption(f"First movement at {event_time(result, 'start', corrections):.3f} s in the clip "
                f"(± {1000 * (result.start.uncertainty_s or 0):.0f} ms, {result.start.method}).")
@@ -193,12 +193,12 @@ with st.expander("Disagree with an event? Nudge it by whole frames"):
 fit = sprint_fit_of(result)
 g1, g2 = st.columns(2)
 if fit is not None:
-    g1.plotly_chart(velocity_time_figure(fit), use_container_width=True)
+    g1.plotly_chart(velocity_time_figure(fit), width="stretch")
 elif (result.model or {}).get("error"):
     g1.info(f"No sprint model for this rep: {result.model['error']}.")
 if result.steps:
     g2.plotly_chart(steps_figure([s.__dict__ for s in result.steps], units=units, data_units=result.units),
-                    use_container_width=True)
+                    width="stretch")
 
 if st.button("Make the annotated replay"):
     out = ui.data_root() / "replays" / f"{sha[:16]}.overlay.mp4"

@@ -5,12 +5,16 @@ import streamlit as st
 import ui
 from dash40.dashboard import (
     CORRECTED_NOTE,
+    FLY_NOTE,
+    NO_FV_NOTE,
+    NO_MODEL_NOTE,
     any_corrected,
     athlete_report_html,
     change_since_last_session,
     delta_text,
     fmt_number,
     headline_columns,
+    model_panels,
     model_progress_figure,
     personal_bests,
     progress_figure,
@@ -47,15 +51,27 @@ for col, c in zip(cols[:3], headline_columns(runs, units), strict=False):
 mss = pbs["MSS"]
 cols[3].metric("Best MSS", "—" if mss is None else f"{mss.value:.2f} m/s")
 
-st.plotly_chart(progress_figure(runs, units), use_container_width=True)
+progress = progress_figure(runs, units)
+if progress.data:  # no split from a start (only flying reps): no empty chart
+    st.plotly_chart(progress, width="stretch")
 table = progress_table(runs, units)
 for c in ("MSS (m/s)", "MAC (m/s²)", "F0 (N/kg)", "V0 (m/s)", "Pmax (W/kg)"):
     table[c] = table[c].map(fmt_number)
-st.dataframe(table, hide_index=True, use_container_width=True)
+st.dataframe(table, hide_index=True, width="stretch")
 if any_corrected(runs):
     st.caption(CORRECTED_NOTE.replace("*", r"\*"))  # a mark, not a list bullet
-st.plotly_chart(model_progress_figure(runs), use_container_width=True)
-st.plotly_chart(velocity_overlay_figure(runs[-5:]), use_container_width=True)
+if any(r.flying for r in runs):
+    st.caption(FLY_NOTE)
+panels = model_panels(runs)
+if not panels:
+    st.info(NO_MODEL_NOTE)
+else:
+    st.plotly_chart(model_progress_figure(runs), width="stretch")
+    if not any(key == "f0_n_kg" for key, _, _ in panels):
+        st.caption(NO_FV_NOTE)
+overlay = velocity_overlay_figure(runs[-5:])
+if overlay.data:
+    st.plotly_chart(overlay, width="stretch")
 
 d1, d2 = st.columns(2)
 d1.download_button("Runs and splits (CSV)", runs_csv(runs, units), file_name=f"dash40_{athlete['name']}.csv",

@@ -3,7 +3,7 @@
 import streamlit as st
 
 import ui
-from dash40.dashboard import CORRECTED_NOTE, any_corrected, compare_table, velocity_overlay_figure
+from dash40.dashboard import CORRECTED_NOTE, FLY_NOTE, any_corrected, compare_table, velocity_overlay_figure
 from dash40.figures import steps_figure
 
 store = ui.get_store()
@@ -19,12 +19,16 @@ chosen = st.multiselect("Runs (the first is the reference for the differences)",
 picked = [next(r for r in runs if r.id == i) for i in chosen]
 if len(picked) < 2:
     st.stop()
-st.dataframe(compare_table(picked, units), hide_index=True, use_container_width=True)
+st.dataframe(compare_table(picked, units), hide_index=True, width="stretch")
 if any_corrected(picked):
     st.caption(CORRECTED_NOTE.replace("*", r"\*"))  # a mark, not a list bullet
-st.plotly_chart(velocity_overlay_figure(picked), use_container_width=True)
+if any(r.flying for r in picked):
+    st.caption(FLY_NOTE)
+overlay = velocity_overlay_figure(picked)
+if overlay.data:
+    st.plotly_chart(overlay, width="stretch")
 cols = st.columns(len(picked))
 for col, r in zip(cols, picked, strict=True):
     if r.result.steps:
         col.plotly_chart(steps_figure([s.__dict__ for s in r.result.steps], units=units, data_units=r.units,
-                                      title=f"Steps — run #{r.id}"), use_container_width=True)
+                                      title=f"Steps — run #{r.id}"), width="stretch")

@@ -1,4 +1,4 @@
-"""Session: all reps of a day as a leaderboard."""
+"""Session: all reps of a day as a leaderboard, and the flying reps on their own."""
 
 import pandas as pd
 import streamlit as st
@@ -6,8 +6,10 @@ import streamlit as st
 import ui
 from dash40.dashboard import (
     CORRECTED_NOTE,
+    FLY_NOTE,
     any_corrected,
     default_rank_distance,
+    flying_board,
     leaderboard,
     rank_options,
     runs_csv,
@@ -25,17 +27,31 @@ if not runs:
     st.info("No run saved in this session yet.")
     st.stop()
 options = rank_options(runs, units)
+from_start = [r for r in runs if not r.flying]
 if options:
     keys = list(options)
-    by = st.radio("Rank by", keys, index=keys.index(default_rank_distance(runs)), horizontal=True,
-                  format_func=options.get, help="Fastest first; runs without this split are listed after, unranked.")
-else:
-    by = None
+    # The chosen line, in metres, kept apart from the radio: the radio's own value is its label
+    # ("10 yd"), which the units switch renames ("9.14 m (10 yd)"), and a label it no longer has
+    # would send it back to the default.
+    chosen_key, radio_key = f"rank_by_m_{session_id}", f"rank_by_{session_id}"
+    if st.session_state.get(chosen_key) not in options:
+        st.session_state[chosen_key] = default_rank_distance(runs)
+    st.session_state[radio_key] = st.session_state[chosen_key]
+    by = st.radio("Rank by", keys, key=radio_key, horizontal=True, format_func=options.get,
+                  on_change=lambda: st.session_state.update({chosen_key: st.session_state[radio_key]}),
+                  help="Fastest first; runs without this split are listed after, unranked.")
+    board = leaderboard(runs, by, units)
+    if board["Rank"].isna().any():  # runs without the split: a dash, not "None"
+        board["Rank"] = ["—" if pd.isna(v) else str(v) for v in board["Rank"]]
+    st.dataframe(board, hide_index=True, width="stretch")
+elif from_start:
     st.info("No run of this session has a split yet.")
-board = leaderboard(runs, by, units)
-if "Rank" in board and board["Rank"].isna().any():  # runs without the split: a dash, not "None"
-    board["Rank"] = ["—" if pd.isna(v) else str(v) for v in board["Rank"]]
-st.dataframe(board, hide_index=True, use_container_width=True)
+flying = flying_board(runs, units)
+if not flying.empty:
+    st.subheader("Flying reps")
+    st.dataframe(flying, hide_index=True, width="stretch",
+                 column_config={"Interval": st.column_config.TextColumn(width="medium")})  # "fly 18.29–36.58 m (20–40 yd)"
+    st.caption(FLY_NOTE + " Each interval is ranked on its own.")
 if any_corrected(runs):
     st.caption(CORRECTED_NOTE.replace("*", r"\*"))  # a mark, not a list bullet
 st.download_button("Session runs (CSV)", runs_csv(runs, units), file_name="dash40_session.csv", mime="text/csv")

@@ -265,3 +265,77 @@ def test_a_calibration_file_that_cannot_be_used_says_why_until_it_is_replaced(fi
     assert len(at.error) == 1  # still said on the next rerun
     _upload(at, METRES, METRES.with_suffix(".calib.json"))
     assert not at.error
+
+
+def test_the_rank_by_distance_stays_when_the_units_switch(empty):
+    """Ranked by 10 yd, then the sidebar goes to metres and back: still ranked by the 10-yd line
+    (9.14 m), not back to the default (the longest split). (AppTest runs the page alone, without
+    app.py's sidebar: the units are set as the sidebar radio sets them, in the session state.)"""
+    from test_dashboard import _timed
+
+    st = open_store(None, empty)
+    ana, ben = st.add_athlete("Ana"), st.add_athlete("Ben")
+    s = st.add_session(date(2026, 11, 24), place="turf")
+    st.save_run(ana, s, SAMPLE, {}, _timed("yd", {10.0: 1.80, 40.0: 4.60}))  # faster over 40
+    st.save_run(ben, s, SAMPLE, {}, _timed("yd", {10.0: 1.70, 40.0: 4.70}))  # faster over 10
+    at = _run("pages/session.py")
+    rank_by = _radio(at, "Rank by")
+    assert rank_by.value == pytest.approx(40 * 0.9144) and list(at.dataframe[0].value["Athlete"]) == ["Ana", "Ben"]
+    rank_by.set_value(10 * 0.9144).run()
+    assert list(at.dataframe[0].value["Athlete"]) == ["Ben", "Ana"]
+    at.session_state["units"] = "m"
+    at.run()
+    assert not at.exception
+    assert _radio(at, "Rank by").value == pytest.approx(10 * 0.9144)
+    assert "9.14 m (10 yd)" in _radio(at, "Rank by").options
+    assert list(at.dataframe[0].value["Athlete"]) == ["Ben", "Ana"]
+    at.session_state["units"] = "yd"
+    at.run()
+    assert _radio(at, "Rank by").value == pytest.approx(10 * 0.9144)
+    assert list(at.dataframe[0].value["Athlete"]) == ["Ben", "Ana"]
+
+
+def test_the_app_start_removes_uploads_unused_for_a_day(empty):
+    import os
+    import time
+
+    old, fresh = empty / "uploads" / "a1b2c3d4e5f60718", empty / "uploads" / "ffff000011112222"
+    for folder, age_h in ((old, 30), (fresh, 2)):
+        folder.mkdir(parents=True)
+        clip = folder / "rep.mp4"
+        clip.write_bytes(b"\0" * 16)
+        t = time.time() - age_h * 3600
+        os.utime(clip, (t, t))
+        os.utime(folder, (t, t))
+    _run()
+    assert not old.exists() and (fresh / "rep.mp4").is_file()
+
+
+def test_pages_with_a_flying_rep_and_no_sprint_model(empty):
+    """A short rep from a start (no sprint model) and a flying 20-40 yd of 1.97 s: the Athlete page
+    says there is no model instead of drawing empty plots and shows the flying time in its own
+    column; the Session page ranks the flying rep in its own table."""
+    from dataclasses import replace
+
+    from test_dashboard import _flying, _timed
+
+    from dash40.dashboard import NO_MODEL_NOTE
+
+    st = open_store(None, empty)
+    ana = st.add_athlete("Ana")
+    s = st.add_session(date(2026, 11, 24), place="turf")
+    st.save_run(ana, s, SAMPLE, {}, replace(_timed("yd", {10.0: 1.72, 20.0: 2.95}), model={}))
+    st.save_run(ana, s, SAMPLE, {}, _flying("yd", {20.0: 1.10, 40.0: 3.07}))
+    at = _run("pages/athlete.py")
+    assert NO_MODEL_NOTE in [i.value for i in at.info]
+    charts = at.get("plotly_chart")
+    assert len(charts) == 1  # the splits over time only: no empty model panels
+    table = at.dataframe[0].value
+    assert table["fly 20–40 yd"].tolist() == ["—", "1.97"] and table["20 yd"].tolist() == ["2.95", "—"]
+    labels = [m.label for m in at.metric]
+    assert at.metric[labels.index("Best 20 yd")].value == "2.95 s"
+    at.switch_page("pages/session.py").run()
+    assert not at.exception
+    board, fly = (d.value for d in at.dataframe)
+    assert len(board) == 1 and board["20 yd"].tolist() == ["2.95"]
+    assert fly["Interval"].tolist() == ["fly 20–40 yd"] and fly["Time (s)"].tolist() == ["1.97"]

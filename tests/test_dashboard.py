@@ -5,7 +5,7 @@ from datetime import date
 
 import pandas as pd
 import pytest
-from test_store import _result
+from test_store import SAMPLE, _result
 
 from dash40.dashboard import (
     athlete_report_html,
@@ -83,7 +83,8 @@ def test_model_progress_figure_has_one_panel_per_number():
     from dash40.dashboard import model_progress_figure
 
     fig = model_progress_figure(RUNS)
-    assert len(fig.data) == 10  # per panel: the line of session bests and every run as a dot
+    # the runs have MSS only: one panel, with the line of session bests and every run as a dot
+    assert len(fig.data) == 2 and [a.text for a in fig.layout.annotations] == ["MSS (m/s)"]
     assert list(fig.data[0].y) == [9.3, 9.0]  # best MSS of 10 Nov (9.0 and 9.3), of 24 Nov
     assert list(fig.data[1].y) == [9.0, 9.3, 9.0, 9.0]
     # MSS 9.0-9.3 across runs: the panel spans 1 m/s (a 0.3 m/s change must not fill it), and a
@@ -147,7 +148,7 @@ def test_the_velocity_overlay_is_not_thrown_about_by_a_few_frames_of_arm():
         x[i:i + 3] += 0.25
     trace = SimpleNamespace(time_s=tuple(t), position_m=tuple(x))
     run = SimpleNamespace(id=1, athlete="A", session_date="2026-11-27",
-                          result=SimpleNamespace(trace=trace, start=SimpleNamespace(time_s=t0)))
+                          result=SimpleNamespace(trace=trace, start=SimpleNamespace(time_s=t0), flying=False))
     curve = velocity_overlay_figure([run]).data[0]
     tt, v = np.array(curve.x), np.array(curve.y, dtype=float)
     top = (tt > 2.5) & (tt < 4.0)
@@ -326,3 +327,150 @@ def test_a_corrected_first_movement_moves_every_split(day):
     assert ana.auto_splits == {TEN_YD: 1.72, 18.288: 2.95, FORTY_YD: 4.61} and len(ana.corrected) == 3
     pbs = personal_bests([ana], "yd")
     assert pbs["40 yd"].corrected and pbs["40 yd"].value == pytest.approx(4.61 + 1 / 60)
+
+
+# -- flying reps: line-to-line intervals, never a split from a start ---------------------------------------
+
+
+def _flying(units, crossings, fps=60.0):
+    """A flying result as the analyzer stores it: no first movement, the clock starts at the first
+    line crossed, each later line's split is its time from there (``crossings``: distance -> clip time)."""
+    from dash40.result import AnalysisResult, Crossing, Split, Start
+
+    (d0, t0), *later = crossings.items()
+    return AnalysisResult(
+        clip="fly.mp4", fps=fps, capture_fps=fps, frames=200, units=units, reference="torso",
+        start=Start(None, None, "flying", None), flying=True,
+        crossings=tuple(Crossing(d, t, 0.01) for d, t in crossings.items()),
+        splits=tuple(Split(d, t - t0) for d, t in later), model={}, analyzer_version="test",
+        warnings=(f"The athlete is already running at the first frame (a flying run): times are from the {d0:g} "
+                  f"{units} line, not from a start.",))
+
+
+@pytest.fixture
+def with_flying(day):
+    """The day of :func:`day`, and on 24 Nov flying 20-40 yd reps: Ana 1.97 s (20 yd line at 1.10 s,
+    40 at 3.07), Ben 2.10 s (lines at 0.50 and 2.60 s); on 10 Nov Cy a flying 10-20-30 m (crossings
+    0.40, 1.50, 2.55 s)."""
+    store, ids, (s1, s2), runs = day
+    runs["AnaFly"] = store.save_run(ids["Ana"], s2, SAMPLE, {}, _flying("yd", {20.0: 1.10, 40.0: 3.07}))
+    runs["BenFly"] = store.save_run(ids["Ben"], s2, SAMPLE, {}, _flying("yd", {20.0: 0.50, 40.0: 2.60}))
+    runs["CyFly"] = store.save_run(ids["Cy"], s1, SAMPLE, {}, _flying("m", {10.0: 0.40, 20.0: 1.50, 30.0: 2.55}))
+    return store, ids, (s1, s2), runs
+
+
+FLY_20_40 = (18.288, 36.576)
+
+
+def test_a_flying_20_to_40_is_not_a_40_yd_split_anywhere(with_flying):
+    from dash40.dashboard import default_rank_distance, progress_figure, progress_table, rank_options
+
+    store, ids, (_, s2), runs = with_flying
+    ana = store.runs(athlete_id=ids["Ana"])
+    # The athlete's table: Ana's 1.97 is not under "40 yd" (nor 20 yd), but in its own column.
+    table = progress_table(ana, "yd")
+    fly_row = list(table["Run"]).index(runs["AnaFly"])
+    assert table["40 yd"][fly_row] == "—" and table["20 yd"][fly_row] == "—" and table["10 yd"][fly_row] == "—"
+    assert table["fly 20–40 yd"][fly_row] == "1.97"
+    assert table["fly 20–40 yd"].tolist().count("—") == 2  # her two runs from a start have none
+    # Her best 40 yd stays the 4.58 from a start (a 1.97 "40 yd" would be a world record).
+    pbs = personal_bests(ana, "yd")
+    assert pbs["40 yd"] == (4.58, D2, False) and pbs["20 yd"] == (2.95, D1, False)
+    assert not any(k.startswith("fly") for k in pbs)
+    assert change_since_last_session(ana, "yd")["40 yd"] == pytest.approx(4.58 - 4.61)
+    # The progress chart of splits has no flying time in it.
+    ys = [y for t in progress_figure(ana, "yd").data for y in t.y]
+    assert 1.97 not in ys and 4.58 in ys
+    # The day's leaderboard ranks runs from a start only: Ana's 4.58 leads, not a flying 1.97.
+    day2 = store.runs(session_id=s2)
+    assert default_rank_distance(day2) == FORTY_YD and list(rank_options(day2, "yd").values()) == ["10 yd", "20 yd", "40 yd"]
+    board = leaderboard(day2, FORTY_YD, "yd")
+    assert board["Run"].tolist() == [runs["Ana2"]] and board["40 yd"].tolist() == ["4.58"]
+    assert not any(c.startswith("fly") for c in board.columns)
+
+
+def test_flying_intervals_are_kept_as_intervals_from_the_first_line(with_flying):
+    store, ids, _, runs = with_flying
+    ana_fly, cy_fly = store.run(runs["AnaFly"]), store.run(runs["CyFly"])
+    assert ana_fly.splits == {} and ana_fly.fly_splits == {FLY_20_40: pytest.approx(1.97)}
+    assert (ana_fly.split_10yd, ana_fly.split_20yd, ana_fly.split_40yd) == (None, None, None)
+    assert cy_fly.fly_splits == {(10.0, 20.0): pytest.approx(1.10), (10.0, 30.0): pytest.approx(2.15)}
+    assert store.run(runs["Ana"]).fly_splits == {}  # a run from a start has no flying interval
+
+
+def test_the_session_ranks_flying_reps_on_their_own_by_their_interval(with_flying):
+    from dash40.dashboard import flying_board
+
+    store, _, (s1, s2), runs = with_flying
+    fly = flying_board(store.runs(session_id=s2), "yd")
+    assert fly["Interval"].tolist() == ["fly 20–40 yd"] * 2
+    assert fly["Athlete"].tolist() == ["Ana", "Ben"] and fly["Rank"].tolist() == [1, 2]
+    assert fly["Time (s)"].tolist() == ["1.97", "2.10"]
+    assert fly["Mean speed (m/s)"].tolist() == [f"{18.288 / 1.97:.2f}", f"{18.288 / 2.10:.2f}"]
+    cy = flying_board(store.runs(session_id=s1), "m")
+    assert cy["Interval"].tolist() == ["fly 10–20 m", "fly 10–30 m"] and cy["Time (s)"].tolist() == ["1.10", "2.15"]
+    assert flying_board([store.run(runs["Ana"])], "yd").empty
+
+
+def test_flying_columns_in_compare_csv_and_the_other_unit(with_flying):
+    import io
+
+    from dash40.dashboard import fly_label, progress_table
+
+    store, ids, (_, s2), runs = with_flying
+    ana2, ana_fly, ben_fly = (store.run(runs[k]) for k in ("Ana2", "AnaFly", "BenFly"))
+    t = compare_table([ana_fly, ben_fly, ana2], "yd")
+    assert t["fly 20–40 yd"].tolist() == ["1.97", "2.10", "—"] and t["Δ fly 20–40 yd"].tolist() == ["", "+0.13", ""]
+    assert t["40 yd"].tolist() == ["—", "—", "4.58"] and t["Δ 40 yd"].tolist() == ["", "", ""]
+    csv = pd.read_csv(io.StringIO(runs_csv(store.runs(session_id=s2), "yd")))
+    by_run = csv.set_index("run")
+    assert by_run.loc[runs["AnaFly"], "fly_20-40yd_s"] == pytest.approx(1.97)
+    assert pd.isna(by_run.loc[runs["AnaFly"], "split_40yd_s"]) and by_run.loc[runs["Ana2"], "split_40yd_s"] == 4.58
+    assert pd.isna(by_run.loc[runs["Ana2"], "fly_20-40yd_s"])
+    m = pd.read_csv(io.StringIO(runs_csv([ana_fly], "m")))
+    assert "fly_18.29-36.58m(20-40yd)_s" in m.columns
+    assert fly_label(10.0, 30.0, "yd") == "fly 10.94–32.81 yd (10–30 m)" and fly_label(*FLY_20_40, "m") == (
+        "fly 18.29–36.58 m (20–40 yd)")
+    assert "fly 18.29–36.58 m (20–40 yd)" in progress_table(store.runs(athlete_id=ids["Ana"]), "m").columns
+    html = athlete_report_html({"name": "Ana"}, store.runs(athlete_id=ids["Ana"]), "yd")
+    assert "<th>fly 20–40 yd</th>" in html and "not a split from a start" in html
+    assert "<td>40 yd</td><td>4.58 s</td>" in html
+
+
+def test_a_correction_of_a_flying_line_moves_the_interval(with_flying):
+    store, _, _, runs = with_flying
+    ana_fly = store.run(runs["AnaFly"])
+    store.correct(ana_fly.id, "line:40", -3, nudge(ana_fly.result, "line:40", -3))
+    ana_fly = store.run(runs["AnaFly"])
+    assert ana_fly.fly_splits[FLY_20_40] == pytest.approx(1.97 - 3 / 60) and ana_fly.fly_corrected == {FLY_20_40}
+    assert ana_fly.fly_auto_splits[FLY_20_40] == pytest.approx(1.97) and ana_fly.splits == {}
+    assert runs_csv([ana_fly], "yd").count("fly 20–40 yd: automatic 1.970 s") == 1
+    # moving the first line (where the flying clock starts) later shortens every interval
+    cy = store.run(runs["CyFly"])
+    store.correct(cy.id, "line:10", 2, nudge(cy.result, "line:10", 2))
+    cy = store.run(runs["CyFly"])
+    assert cy.fly_splits == {(10.0, 20.0): pytest.approx(1.10 - 2 / 60), (10.0, 30.0): pytest.approx(2.15 - 2 / 60)}
+
+
+def test_the_analyze_table_of_a_flying_rep_does_not_call_its_times_splits():
+    t = split_table(_flying("yd", {20.0: 1.10, 40.0: 3.07}), "yd")
+    assert "Split (s)" not in t.columns
+    assert t["Fly time from the 20 yd line (s)"].tolist() == ["—", "1.97"]
+
+
+# -- the sprint model section: only plots with a value ------------------------------------------------------
+
+
+def test_model_panels_are_only_the_numbers_some_run_has():
+    from dash40.dashboard import NO_MODEL_NOTE, model_panels, model_progress_figure
+
+    no_model = [_row(1, D1, 1, 1.95, None, mss=None), _row(2, D2, 2, 1.90, None, mss=None)]
+    assert model_panels(no_model) == [] and "film 30 m" in NO_MODEL_NOTE
+    mss_only = [_row(1, D1, 1, 1.95, 5.05, mss=None), _row(2, D2, 2, 1.90, 4.99, mss=9.1)]
+    assert [t for _, t, _ in model_panels(mss_only)] == ["MSS (m/s)"]
+    fig = model_progress_figure(mss_only)
+    assert [a.text for a in fig.layout.annotations] == ["MSS (m/s)"] and len(fig.data) == 2
+    assert list(fig.data[1].y) == [9.1] and fig.layout.title.text == "Sprint model over time"
+    full = [replace(_row(1, D1, 1, 1.95, 5.05), mac=8.1, f0_n_kg=8.0, v0=9.8, pmax_w_kg=19.6)]
+    assert [k for k, _, _ in model_panels(full)] == ["mss", "mac", "f0_n_kg", "v0", "pmax_w_kg"]
+    assert len(model_progress_figure(full).data) == 10

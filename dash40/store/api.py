@@ -94,6 +94,16 @@ class RunRow:
     splits: dict[float, float] = field(default_factory=dict)
     auto_splits: dict[float, float] = field(default_factory=dict)
     corrected: frozenset[float] = frozenset()
+    # A flying run (already running at the first frame) has no split from a start: its times are
+    # line-to-line intervals from the first line it crossed, keyed ``(from, to)`` in metres. They are
+    # kept apart so that a flying 20-40 yd is never read, ranked or charted as a 40-yd dash.
+    fly_splits: dict[tuple[float, float], float] = field(default_factory=dict)
+    fly_auto_splits: dict[tuple[float, float], float] = field(default_factory=dict)
+    fly_corrected: frozenset[tuple[float, float]] = frozenset()
+
+    @property
+    def flying(self) -> bool:
+        return self.result.flying
 
 
 class Store:
@@ -273,14 +283,18 @@ class Store:
         result = AnalysisResult.from_dict(r.result)
         corrections = {c.event: (c.frames, c.time_s) for c in r.corrections}
         auto, effective, corrected = run_splits(result, corrections)
+        fly_auto, fly_effective, fly_corrected = run_fly_splits(result, corrections)
         return RunRow(
             id=r.id, athlete_id=r.athlete_id, athlete=r.athlete.name, session_id=r.session_id,
             session_date=r.session.date, place=r.session.place, units=r.units,
             result=result, calibration=r.calibration, clip_path=stored or clip,
             corrections=corrections,
-            split_10yd=r.split_10yd, split_20yd=r.split_20yd, split_40yd=r.split_40yd, mss=r.mss, mac=r.mac,
+            # (a flying run saved before its times were kept apart may have them in these columns)
+            **{k: None if result.flying else getattr(r, k) for k in ("split_10yd", "split_20yd", "split_40yd")},
+            mss=r.mss, mac=r.mac,
             f0_n_kg=r.f0_n_kg, v0=r.v0, pmax_w_kg=r.pmax_w_kg,
             splits=effective, auto_splits=auto, corrected=corrected,
+            fly_splits=fly_effective, fly_auto_splits=fly_auto, fly_corrected=fly_corrected,
         )
 
 
@@ -312,24 +326,51 @@ def _shifts(result: AnalysisResult, corrections: dict[str, tuple[int, float]]) -
 
 def run_splits(result: AnalysisResult, corrections: dict[str, tuple[int, float]] | None = None
                ) -> tuple[dict[float, float], dict[float, float], frozenset[float]]:
-    """A run's splits as ``{distance in metres: seconds}``: the automatic ones, the effective ones
-    (the coach's corrections of first movement and of line crossings applied) and the distances a
-    correction changed. A split is only ever one the analyzer measured: nothing is interpolated.
+    """A run's splits from a start as ``{distance in metres: seconds}``: the automatic ones, the
+    effective ones (the coach's corrections of first movement and of line crossings applied) and the
+    distances a correction changed. A split is only ever one the analyzer measured: nothing is
+    interpolated. A flying run has none (its times are intervals: :func:`run_fly_splits`).
 
     A correction moves its event to the time stored with it, so a split changes by its line's shift
-    minus the shift of where the clock starts (first movement; the first line of a flying run).
+    minus the shift of first movement.
     """
-    shifts = _shifts(result, corrections or {})
+    if result.flying:
+        return {}, {}, frozenset()
+    auto, effective, corrected = _timed_from_clock(result, corrections or {})
+    return ({d: t for (_, d), t in auto.items()}, {d: t for (_, d), t in effective.items()},
+            frozenset(d for _, d in corrected))
+
+
+def run_fly_splits(result: AnalysisResult, corrections: dict[str, tuple[int, float]] | None = None
+                   ) -> tuple[dict[tuple[float, float], float], dict[tuple[float, float], float],
+                              frozenset[tuple[float, float]]]:
+    """A flying run's line-to-line times as ``{(from, to) in metres: seconds}``, from the first line
+    it crossed (where its clock starts) to each later line: automatic, effective (the coach's
+    corrections of either line applied) and the intervals a correction changed. Empty for a run
+    timed from a start."""
+    if not result.flying:
+        return {}, {}, frozenset()
+    return _timed_from_clock(result, corrections or {})
+
+
+def _timed_from_clock(result: AnalysisResult, corrections: dict[str, tuple[int, float]]
+                      ) -> tuple[dict[tuple[float, float], float], dict[tuple[float, float], float],
+                                 frozenset[tuple[float, float]]]:
+    """Every stored split keyed ``(where the clock started, line)`` in metres (0 for a start)."""
+    shifts = _shifts(result, corrections)
     if result.flying:
         first = next((c for c in result.crossings if c.time_s is not None), None)
-        base = None if first is None else shifts.get(first.distance)
+        if first is None:
+            return {}, {}, frozenset()
+        origin = split_key(first.distance, result.units)
+        base = shifts.get(first.distance)
     else:
-        base = shifts.get("start")
-    auto: dict[float, float] = {}
-    effective: dict[float, float] = {}
-    corrected: set[float] = set()
+        origin, base = 0.0, shifts.get("start")
+    auto: dict[tuple[float, float], float] = {}
+    effective: dict[tuple[float, float], float] = {}
+    corrected: set[tuple[float, float]] = set()
     for s in result.splits:
-        key = split_key(s.distance, result.units)
+        key = (origin, split_key(s.distance, result.units))
         auto[key] = s.time_s
         line = next((v for d, v in shifts.items() if d != "start" and abs(d - s.distance) < 1e-6), None)
         if line is None and base is None:
@@ -341,12 +382,13 @@ def run_splits(result: AnalysisResult, corrections: dict[str, tuple[int, float]]
 
 
 def _key_numbers(r: AnalysisResult) -> dict[str, float | None]:
-    """Automatic splits at 10/20/40 yd (from lines at exactly those distances) and the model's numbers,
-    stored as columns; the pages use every measured split (:func:`run_splits`) instead."""
+    """Automatic splits at 10/20/40 yd (from lines at exactly those distances; none for a flying run,
+    whose times are not from a start) and the model's numbers, stored as columns; the pages use every
+    measured split (:func:`run_splits`, :func:`run_fly_splits`) instead."""
     out: dict[str, float | None] = {"start_s": r.start.time_s}
     for yd in (10, 20, 40):
         val = None
-        for s in r.splits:
+        for s in () if r.flying else r.splits:
             if abs(to_metres(s.distance, r.units) - yd * 0.9144) < 0.01:
                 val = s.time_s
         out[f"split_{yd}yd"] = val
