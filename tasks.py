@@ -83,7 +83,8 @@ def run() -> None:
     os.execv(
         str(PY),
         [str(PY), "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
-         "--server.address", "localhost", "--server.port", port, "--browser.gatherUsageStats", "false"],
+         "--server.address", "localhost", "--server.port", port, "--browser.gatherUsageStats", "false",
+         "--client.toolbarMode", "minimal"],
     )
 
 
