@@ -214,8 +214,17 @@ if st.button("Make the annotated replay"):
 
 if st.button("Save this run", type="primary", disabled=athlete_id is None or session_id is None):
     with ui.shown_as_error("saving the run", not_saved=True):
-        run_id = store.save_run(athlete_id, session_id, clip_path, calibration.to_dict(), result,
-                                corrections=corrections)
+        def save(path):
+            return store.save_run(athlete_id, session_id, path, calibration.to_dict(), result,
+                                  corrections=corrections)
+
+        try:
+            run_id = save(clip_path)
+        except FileNotFoundError:
+            # Another tab saved the same clip meanwhile and removed the working copy both used (only
+            # once its run was written, so nothing of this one was): the store has the clip now.
+            clip_path, _ = ui.keep_upload(store, upload.name, upload.getvalue())
+            run_id = save(clip_path)
         ui.drop_upload(clip_path)  # the store keeps the clip now: one copy on disk
         st.success(f"Saved as run #{run_id}.")
 if athlete_id is None or session_id is None:

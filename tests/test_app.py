@@ -212,6 +212,36 @@ def test_an_analysed_and_saved_clip_is_kept_once(empty, synth_tiny):
     assert _files(empty / "uploads") == []
 
 
+def test_a_save_just_after_another_tab_saved_the_same_clip_is_not_lost(empty, synth_tiny, monkeypatch):
+    """Two tabs with the same clip share its working copy under uploads/. The other tab's save,
+    landing between this tab's page run and its save, removes that copy once the store has the
+    clip: this tab's save must then use the stored clip (it failed with FileNotFoundError)."""
+    from dash40.store.api import Store
+
+    clip, _truth = synth_tiny
+    st = open_store(None, empty)
+    st.add_athlete("A")
+    st.add_session(date(2026, 11, 24))
+    at = _upload(_run(), clip, clip.with_suffix(".calib.json"))
+    _button(at, "Analyze").click().run()
+    assert not at.exception and not at.error
+    real = Store.save_run
+
+    def the_other_tab_saves_first(self, athlete_id, session_id, clip_path, *args, **kw):
+        monkeypatch.setattr(Store, "save_run", real)
+        real(self, athlete_id, session_id, clip_path, *args, **kw)
+        shutil.rmtree(Path(clip_path).parent)  # what its page does once saved (ui.drop_upload)
+        return real(self, athlete_id, session_id, clip_path, *args, **kw)
+
+    monkeypatch.setattr(Store, "save_run", the_other_tab_saves_first)
+    _button(at, "Save this run").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert any("Saved as run #2" in s.value for s in at.success)
+    st = open_store(None, empty)
+    assert st.count_runs() == 2 and st.known_clip(st.clip_hash(clip))["runs"] == [1, 2]
+    assert len(_files(empty / "clips")) == 1 and _files(empty / "uploads") == []
+
+
 def test_the_first_start_seeds_the_demo_athlete(empty, monkeypatch, synth_tiny):
     """With an empty database the app analyses the sample clips for a demo athlete (here one small
     generated clip stands in for the committed samples, which take ~20 s)."""

@@ -3,16 +3,21 @@
 Starts the dashboard on a free localhost port with an empty database, adds an athlete and a
 session, uploads a sample clip, places a timing line by clicking its ends on the first frame, loads
 the clip's calibration, analyzes it, checks the split table and the event pictures, saves, and
-finds the run's dots in the athlete page's progress chart. Screenshots of each step (the whole
-page, not only the top of it) go to ``test-output/screenshots/``.
+finds the run's dots in the athlete page's progress chart. Then two tabs on a dashboard of their
+own analyse the same clip and click "Save this run" at the same moment: both runs are saved, the
+clip stored once. Screenshots of each step (the whole page, not only the top of it) go to
+``test-output/screenshots/``.
 """
 
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -21,6 +26,7 @@ CHROMIUM = "/usr/bin/chromium"
 ROOT = Path(__file__).resolve().parents[1]
 SHOTS = ROOT / "test-output" / "screenshots"
 SAMPLE = ROOT / "sample_videos" / "start_10yd_120fps.mp4"
+VIEWPORT = {"width": 1400, "height": 1100}
 
 pytestmark = [
     pytest.mark.slow,
@@ -35,16 +41,18 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def app_url(tmp_path_factory):
-    data = tmp_path_factory.mktemp("data")
+@contextmanager
+def _serve(data: Path):
+    """The dashboard on a free localhost port, its data (database, clips, uploads) in ``data``."""
     port = _free_port()
     env = dict(os.environ, DASH40_DATA_DIR=str(data), DASH40_NO_DEMO="1")
     env.pop("DASH40_DATABASE_URL", None)
+    # The server's log beside the data folder (a pipe nobody reads would stall the server once full).
+    log = open(data.with_name(f"{data.name}.server.log"), "w")  # noqa: SIM115 - closed below
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
          "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )
     deadline = time.time() + 60
     while time.time() < deadline:
@@ -55,25 +63,47 @@ def app_url(tmp_path_factory):
             time.sleep(0.5)
     else:
         proc.kill()
+        log.close()
         pytest.fail("the dashboard did not start within 60 s")
-    yield f"http://127.0.0.1:{port}"
-    proc.terminate()
-    proc.wait(timeout=10)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+        log.close()
 
 
 @pytest.fixture(scope="module")
-def page():
+def app_url(tmp_path_factory):
+    with _serve(tmp_path_factory.mktemp("data")) as url:
+        yield url
+
+
+@pytest.fixture
+def fresh_app(tmp_path_factory):
+    """A dashboard of its own with an empty database: ``(url, data folder)``."""
+    data = tmp_path_factory.mktemp("data")
+    with _serve(data) as url:
+        yield url, data
+
+
+@pytest.fixture(scope="module")
+def browser():
     from playwright.sync_api import sync_playwright
 
     SHOTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
-        browser = p.chromium.launch(
+        b = p.chromium.launch(
             executable_path=CHROMIUM,
             args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"],
         )
-        pg = browser.new_page(viewport={"width": 1400, "height": 1100})
-        yield pg
-        browser.close()
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def page(browser):
+    return browser.new_page(viewport=VIEWPORT)
 
 
 def _visible(pg, text, timeout=60000):
@@ -152,20 +182,73 @@ def _click_frame(pg, x_frac, y_frac, then_shows):
     _visible(pg, then_shows, timeout=30000)
 
 
-def test_upload_analyze_save_and_see_progress(app_url, page):
-    pg = page
-    pg.goto(app_url)
+def _add_athlete_and_session(pg, url, athlete, place):
+    """Open the Analyze page and add an athlete and a session there (each then selected)."""
+    pg.goto(url)
     _visible(pg, "Analyze a rep")
-    # An athlete and a session, created inline.
     pg.get_by_text("New athlete").click()
-    pg.get_by_label("Name").fill("Jordan Miles")
-    _submit(pg, "Add athlete", "Jordan Miles")
-    pg.get_by_text("New session").click()
-    pg.get_by_label("Place").fill("Indoor turf")
-    _submit(pg, "Add session", "— Indoor turf")
-    # The clip, then its calibration file.
+    pg.get_by_label("Name").fill(athlete)
+    _submit(pg, "Add athlete", athlete)
+    if place is not None:
+        pg.get_by_text("New session").click()
+        pg.get_by_label("Place").fill(place)
+        _submit(pg, "Add session", f"— {place}")
+
+
+def _upload_clip(pg):
     pg.locator('input[type="file"]').first.set_input_files(str(SAMPLE))
     _visible(pg, "Timing lines", timeout=60000)
+
+
+def _load_calibration(pg):
+    pg.locator('input[type="file"]').nth(1).set_input_files(str(SAMPLE.with_suffix(".calib.json")))
+    _visible(pg, "First frame with the timing lines", timeout=60000)
+
+
+def _idle(pg, timeout=60000):
+    """Wait until the page is not running the script (Streamlit's status widget says "Running")."""
+    try:
+        pg.wait_for_function("""() => {
+            const status = document.querySelector('[data-testid="stStatusWidget"]');
+            return !(status && status.innerText.includes('Running'));
+        }""", timeout=timeout)
+    except Exception:
+        _shot(pg, "timeout")
+        raise
+
+
+def _analyze(pg, *, wait=True, tries=3):
+    """Click Analyze until the analysis starts (its progress bar or its results show).
+
+    Like ``_submit``: a click landing while the page is still redrawing can be lost, more so
+    when the server is busy analysing another tab's clip.
+    """
+    started = pg.locator('[data-testid="stProgress"]').or_(pg.get_by_text("Check each event")).filter(visible=True)
+    for attempt in range(tries):
+        _idle(pg)
+        pg.get_by_role("button", name="Analyze").click()
+        try:
+            started.first.wait_for(timeout=30000)
+            break
+        except Exception:
+            if attempt == tries - 1:
+                _shot(pg, "timeout")
+                raise
+    if wait:
+        _analyzed(pg)
+
+
+def _analyzed(pg):
+    _visible(pg, "Check each event", timeout=180000)
+    _visible(pg, "First movement at", timeout=30000)
+
+
+def test_upload_analyze_save_and_see_progress(app_url, page):
+    pg = page
+    # An athlete and a session, created inline.
+    _add_athlete_and_session(pg, app_url, "Jordan Miles", "Indoor turf")
+    # The clip, then its calibration file.
+    _upload_clip(pg)
     # Click-to-place: the 0 yd line's near end, then its far end, on the frame as shown (1280×720 clip).
     _click_frame(pg, 0.10, 0.90, "The 0 yd line's near end is now at")
     _click_frame(pg, 0.12, 0.70, "The 0 yd line's far end is now at")
@@ -174,12 +257,9 @@ def test_upload_analyze_save_and_see_progress(app_url, page):
     u, v = (float(x) for x in placed.split("(")[1].rstrip(").").split(","))
     assert abs(u - 0.12 * 1280) < 3 and abs(v - 0.70 * 720) < 3, placed  # full-resolution pixels
     _shot(pg, "1a_click_to_place")
-    pg.locator('input[type="file"]').nth(1).set_input_files(str(SAMPLE.with_suffix(".calib.json")))
-    _visible(pg, "First frame with the timing lines", timeout=60000)
+    _load_calibration(pg)
     _shot(pg, "1_calibration")
-    pg.get_by_role("button", name="Analyze").click()
-    _visible(pg, "Check each event", timeout=180000)
-    _visible(pg, "First movement at", timeout=30000)
+    _analyze(pg)
     time.sleep(2)
     _shot(pg, "2_analysis")
     body = pg.inner_text("body")
@@ -216,3 +296,86 @@ def test_a_file_that_is_not_a_video_gets_a_sentence_and_the_page_stays_usable(ap
     # Still usable: the other pages open.
     pg.get_by_role("link", name="Session").click()
     _visible(pg, "Session leaderboard", timeout=60000)
+
+
+# Both tabs' "Save this run" clicked at the same moment: each tab is told the same wall-clock time
+# (the tabs share the machine's clock) and clicks its button itself when it comes. Playwright's
+# sync API does one call at a time, so two ordinary clicks would land one round trip apart (and
+# each waits for the button to be ready first); arming both tabs beforehand takes Playwright out of
+# the timing, and the two clicks go out within a millisecond or two of each other.
+ARM_CLICK = """([label, at]) => {
+    const b = [...document.querySelectorAll('[data-testid="stMain"] button')]
+        .find(b => b.innerText.trim() === label);
+    if (!b || b.disabled) return false;
+    setTimeout(() => b.click(), Math.max(0, at - Date.now()));
+    return true;
+}"""
+
+
+def _saved_as(pg, timeout=60000):
+    """The run number a tab's "Saved as run #N." message shows."""
+    msg = pg.get_by_text(re.compile(r"Saved as run #\d+")).filter(visible=True).first
+    try:
+        msg.wait_for(timeout=timeout)
+    except Exception:
+        _shot(pg, "timeout")
+        raise
+    return int(re.search(r"Saved as run #(\d+)", msg.inner_text()).group(1))
+
+
+def test_two_tabs_saving_at_the_same_time_both_saved_clip_stored_once(fresh_app, browser):
+    """Two coaches, two tabs of one browser (two Streamlit sessions), the same clip, Save at once.
+
+    A database of its own (``fresh_app``): the module's other tests have stored this clip already,
+    and the race for the clip's one stored copy only happens when neither tab finds it stored.
+    Two athletes, one session: two coaches timing their own athlete at the same practice (the
+    same clip stands in for both reps), and each saved run can be told apart by its athlete.
+    """
+    from dash40.store import open_store
+
+    url, data = fresh_app
+    ctx = browser.new_context(viewport=VIEWPORT)
+    try:
+        tab_a, tab_b = ctx.new_page(), ctx.new_page()
+        _add_athlete_and_session(tab_a, url, "Avery Cole", "Practice field")
+        _add_athlete_and_session(tab_b, url, "Blake Diaz", None)  # picks the session tab A added
+        _selected(tab_b, "— Practice field")
+        for tab in (tab_a, tab_b):  # both analyses run side by side on the server
+            _upload_clip(tab)
+            _load_calibration(tab)
+            _analyze(tab, wait=False)
+        for tab in (tab_a, tab_b):
+            _analyzed(tab)
+            tab.get_by_role("button", name="Save this run").wait_for()
+            _idle(tab)  # nothing left to redraw that could swallow the click
+        at = tab_a.evaluate("() => Date.now()") + 500
+        assert tab_a.evaluate(ARM_CLICK, ["Save this run", at])
+        assert tab_b.evaluate(ARM_CLICK, ["Save this run", at])
+        run_a, run_b = _saved_as(tab_a), _saved_as(tab_b)
+        for tab, name in ((tab_a, "5a_two_tabs_first"), (tab_b, "5b_two_tabs_second")):
+            time.sleep(1)
+            _shot(tab, name)
+            body = tab.inner_text("body")
+            assert "went wrong" not in body and "Traceback" not in body and "was not saved" not in body, body
+    finally:
+        ctx.close()
+    assert run_a != run_b
+
+    store = open_store(f"sqlite:///{data / 'dash40.sqlite'}", data)
+    try:
+        runs = {r.id: r for r in store.runs()}
+        assert sorted(runs) == sorted([run_a, run_b])
+        assert (runs[run_a].athlete, runs[run_b].athlete) == ("Avery Cole", "Blake Diaz")
+        assert runs[run_a].session_id == runs[run_b].session_id
+        assert (runs[run_a].session_date, runs[run_a].place) == (date.today(), "Practice field")
+        sha = store.clip_hash(SAMPLE)
+        known = store.known_clip(sha)
+        assert known is not None and sorted(known["runs"]) == sorted([run_a, run_b])
+        assert runs[run_a].clip_path == runs[run_b].clip_path == known["stored_path"]
+        clips = sorted((data / "clips").iterdir())
+        assert clips == [Path(known["stored_path"])]  # one file, no half-copied leftovers
+        assert store.clip_hash(clips[0]) == sha
+        uploads = data / "uploads"  # the working copy went once the store had the clip
+        assert not uploads.is_dir() or not [p for p in uploads.iterdir() if not p.name.startswith(".")]
+    finally:
+        store.engine.dispose()
