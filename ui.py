@@ -127,15 +127,20 @@ def failure_sentence(exc: BaseException, doing: str, *, not_saved: bool = False)
     return msg + (" The clip was not saved." if not_saved else "")
 
 
+def reported(exc: BaseException, doing: str, *, not_saved: bool = False) -> str:
+    """:func:`failure_sentence`, with the traceback of anything but a dash40 error in the server's log."""
+    if not isinstance(exc, Dash40Error):
+        log.error("Unexpected failure while %s", doing, exc_info=exc)
+    return failure_sentence(exc, doing, not_saved=not_saved)
+
+
 @contextmanager
 def shown_as_error(doing: str, *, not_saved: bool = False) -> Iterator[None]:
     """Run the block; if it fails, show one sentence with ``st.error`` and carry on with the page."""
     try:
         yield
     except Exception as exc:  # noqa: BLE001 - the page must stay usable whatever went wrong
-        if not isinstance(exc, Dash40Error):
-            log.error("Unexpected failure while %s", doing, exc_info=exc)
-        st.error(failure_sentence(exc, doing, not_saved=not_saved))
+        st.error(reported(exc, doing, not_saved=not_saved))
 
 
 # ---- the uploaded clip on disk ---------------------------------------------------------------------
@@ -165,19 +170,27 @@ def keep_upload(store, name: str, data: bytes) -> tuple[Path, str]:
         probe(clip)
         try:
             incoming.rename(folder)
-        except OSError:  # another tab kept the same clip a moment ago
-            pass
+        except OSError:
+            if not folder.is_dir():  # not another tab keeping the same clip a moment ago: a real failure
+                raise
     finally:
         shutil.rmtree(incoming, ignore_errors=True)
     return sorted(p for p in folder.iterdir() if p.is_file())[0], sha
 
 
-def drop_upload(clip_path: Path) -> None:
-    """Remove the working copy of an upload once the store has its own (saved runs keep one copy)."""
+def drop_upload(store, clip_path: Path, sha: str) -> None:
+    """Remove the working copy of an upload once the store has its own copy of the clip (saved runs
+    keep one copy); while the store has none, the working copy is the only one and stays."""
     uploads = (data_root() / "uploads").resolve()
     folder = Path(clip_path).resolve().parent
-    if folder.parent == uploads:
-        shutil.rmtree(folder, ignore_errors=True)
+    if folder.parent != uploads:
+        return
+    known = store.known_clip(sha)
+    if known is None or not Path(known["stored_path"]).is_file():
+        return
+    if Path(known["stored_path"]).resolve().parent == folder:  # (never the store's own file)
+        return
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 # ---- timing lines: the table and click-to-place -------------------------------------------------------

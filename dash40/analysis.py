@@ -76,11 +76,17 @@ def analyze(
     report(0.96, "Timing the run")
     result = _time_track(track, geom, cal, info, reference, Path(clip).name, n,
                          read_patches=_patch_reader(clip, info, track))
-    model = _model(result, body_mass_kg, height_m)
-    if model:
-        result = _replace(result, model=model)
+    result = for_athlete(result, body_mass_kg=body_mass_kg, height_m=height_m)
     report(1.0, "Done")
     return result
+
+
+def for_athlete(result: AnalysisResult, *, body_mass_kg: float | None = None,
+                height_m: float | None = None) -> AnalysisResult:
+    """The same timed rep with its sprint model fitted again for an athlete's body mass and height
+    (the force–velocity profile needs both; without them the model has none): what :func:`analyze`
+    gives with those numbers, without reading the clip again. Timing, steps and trace are unchanged."""
+    return _replace(result, model=_model(result, body_mass_kg, height_m))
 
 
 def _patch_reader(clip, info, track: RunnerTrack):

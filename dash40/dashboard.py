@@ -15,11 +15,20 @@ from typing import NamedTuple
 import pandas as pd
 import plotly.graph_objects as go
 
-from .result import YARD_M, AnalysisResult, from_metres, to_metres
+from .corrections import correction_of, event_time, line_event, nudge  # noqa: F401 - nudge: the pages' API
+from .result import (
+    SAME_DISTANCE,
+    SAME_LINE_M,
+    AnalysisResult,
+    distance_label,
+    from_metres,
+    other_units,
+    to_metres,
+    whole_units,
+)
 
 # The split columns every table shows, in the coach's units (metres from the first line).
 STANDARD_SPLITS = {"yd": (10.0, 20.0, 40.0), "m": (10.0, 20.0, 30.0)}
-SAME_LINE_M = 0.01  # two lines less than 1 cm apart are the same line (a 10-yd line is not a 10-m line)
 CORRECTED_MARK = "*"
 CORRECTED_NOTE = "* corrected by the coach (the automatic time is kept beside it)"
 FLY_NOTE = ("fly = a flying rep (already running when the clip starts): the time from the first line it crossed "
@@ -35,37 +44,16 @@ class SplitColumn:
     standard: bool = False
 
 
-def _whole(distance_m: float, units: str) -> int | None:
-    """The distance as a whole number of ``units`` (a line set at 40 yd), else None."""
-    d = round(from_metres(distance_m, units))
-    return d if abs(distance_m - to_metres(d, units)) < SAME_LINE_M / 10 else None
-
-
-def _other(units: str) -> str:
-    return "m" if units == "yd" else "yd"
-
-
-def distance_label(distance_m: float, units: str = "yd") -> str:
-    """A line's distance in the coach's units: "40 yd", "10 m", or "9.14 m (10 yd)" for a line set
-    in the other unit."""
-    d = from_metres(distance_m, units)
-    if (w := _whole(distance_m, units)) is not None:
-        return f"{w:g} {units}"
-    if (o := _whole(distance_m, _other(units))) is not None:
-        return f"{d:.2f} {units} ({o:g} {_other(units)})"
-    return f"{round(d, 2):g} {units}"
-
-
 def fly_label(from_m: float, to_m: float, units: str = "yd") -> str:
     """A flying interval between two lines in the coach's units: "fly 20–40 yd", or
     "fly 18.29–36.58 m (20–40 yd)" for lines set in the other unit."""
-    a, b = _whole(from_m, units), _whole(to_m, units)
+    a, b = whole_units(from_m, units), whole_units(to_m, units)
     if a is not None and b is not None:
         return f"fly {a:g}–{b:g} {units}"
     fa, fb = from_metres(from_m, units), from_metres(to_m, units)
-    oa, ob = _whole(from_m, _other(units)), _whole(to_m, _other(units))
+    oa, ob = whole_units(from_m, other_units(units)), whole_units(to_m, other_units(units))
     if oa is not None and ob is not None:
-        return f"fly {fa:.2f}–{fb:.2f} {units} ({oa:g}–{ob:g} {_other(units)})"
+        return f"fly {fa:.2f}–{fb:.2f} {units} ({oa:g}–{ob:g} {other_units(units)})"
     return f"fly {round(fa, 2):g}–{round(fb, 2):g} {units}"
 
 
@@ -114,7 +102,7 @@ def fly_at(run, col: FlyColumn) -> tuple[float, bool] | None:
     it; None when the run was not timed over it (a run timed from a start never is)."""
     for key, t in run.fly_splits.items():
         if _same_interval(key, (col.from_m, col.to_m)):
-            return t, key in run.fly_corrected
+            return (t, key in run.fly_corrected) if t > 0 else None  # (a time not after the first line is none)
     return None
 
 
@@ -125,10 +113,11 @@ def _fly_csv_name(col: FlyColumn) -> str:
 
 def split_at(run, distance_m: float) -> tuple[float, bool] | None:
     """The run's effective split at a line (within 1 cm) and whether the coach corrected it; None when
-    the run has no line there (a split that was not measured is never made up)."""
+    the run has no line there (a split that was not measured is never made up), or when its time is
+    not after the start (a correction may not make one, but an old record could hold it)."""
     for d, t in run.splits.items():
         if abs(d - distance_m) < SAME_LINE_M:
-            return t, d in run.corrected
+            return (t, d in run.corrected) if t > 0 else None  # (a time not after the start is none)
     return None
 
 
@@ -150,54 +139,37 @@ def _r2(v: float | None) -> float | None:
     return None if v is None else round(float(v), 2)
 
 
-def convert_distance(d: float, units_from: str, units_to: str) -> float:
-    return d if units_from == units_to else (to_metres(d, units_from) / (YARD_M if units_to == "yd" else 1.0))
-
-
-def event_time(result: AnalysisResult, event: str, corrections: dict[str, tuple[int, float]] | None = None) -> float | None:
-    """The time of an event ("start" or "line:<distance>"), the coach's correction if any."""
-    if corrections and event in corrections:
-        return corrections[event][1]
-    if event == "start":
-        return result.start.time_s
-    d = float(event.split(":", 1)[1])
-    for c in result.crossings:
-        if abs(c.distance - d) < 1e-9:
-            return c.time_s
-    return None
-
-
-def nudge(result: AnalysisResult, event: str, frames: int) -> float | None:
-    """The event's automatic time moved by whole frame periods of the capture rate."""
-    t = event_time(result, event)
-    return None if t is None else t + frames / result.capture_fps
-
-
 def split_table(result: AnalysisResult, units: str | None = None,
                 corrections: dict[str, tuple[int, float]] | None = None) -> pd.DataFrame:
     """One row per timing line: crossing, split from first movement (0.01 s), uncertainty (ms).
 
     A flying run has no split from a start: its times are from the first line crossed, in a column
-    named so ("Fly time from the 20 yd line (s)")."""
+    named so ("Fly time from the 20 yd line (s)"). Lines are named in ``units`` as on every other
+    page ("36.58 m (40 yd)"); a time that is not after the clock's start is no split ("—")."""
     units = units or result.units
     t0 = event_time(result, "start", corrections)
     rows = []
     first = next((c for c in result.crossings if c.time_s is not None), None)
+
+    def label(distance: float) -> str:
+        return distance_label(to_metres(distance, result.units), units)
+
     time_col = "Split (s)"
     if result.flying and first is not None:
-        time_col = f"Fly time from the {convert_distance(first.distance, result.units, units):g} {units} line (s)"
+        time_col = f"Fly time from the {label(first.distance)} line (s)"
     for c in result.crossings:
-        t = event_time(result, f"line:{c.distance:g}", corrections)
+        key = line_event(c.distance)
+        t = event_time(result, key, corrections)
         if result.flying:
-            base = event_time(result, f"line:{first.distance:g}", corrections) if first else None
-            split = None if (t is None or base is None or c is first) else t - base
+            base = event_time(result, line_event(first.distance), corrections) if first else None
+            split = None if (t is None or base is None or c is first or t <= base) else t - base
         else:
             split = None if (t is None or t0 is None or c.distance <= 0 or t <= t0) else t - t0
-        corrected = bool(corrections and f"line:{c.distance:g}" in corrections)
-        sp = next((x for x in result.splits if abs(x.distance - c.distance) < 1e-9), None)
+        corrected = correction_of(result, key, corrections) is not None
+        sp = next((x for x in result.splits if abs(x.distance - c.distance) < SAME_DISTANCE), None)
         unc = sp.uncertainty_s if (sp is not None and sp.uncertainty_s is not None and split is not None) else c.uncertainty_s
         rows.append({
-            "Line": f"{convert_distance(c.distance, result.units, units):g} {units}",
+            "Line": label(c.distance),
             time_col: fmt_time(split),
             "Crossing (s)": "—" if t is None else f"{t:.3f}",
             "± (ms)": "—" if (unc is None or t is None) else f"{1000 * unc:.0f}",
@@ -256,10 +228,12 @@ def personal_bests(runs: Sequence, units: str = "yd") -> dict[str, Best | None]:
 
 def change_since_last_session(runs: Sequence, units: str = "yd") -> dict[str, float | None]:
     """Best split of the latest session minus best split of the session before (negative = faster),
-    per split column (None unless both sessions have a time at that line)."""
+    per split column (None unless both sessions have a time at that line). Only sessions with a
+    split from a start count: a later session of flying reps only is not "the last session" here."""
     by_session: dict[int, list] = {}
     for r in runs:
-        by_session.setdefault(r.session_id, []).append(r)
+        if not r.flying and any(split_at(r, d) is not None for d in r.splits):
+            by_session.setdefault(r.session_id, []).append(r)
     order = sorted(by_session, key=lambda s: (by_session[s][0].session_date, s))
     cols = split_columns(runs, units)
     out: dict[str, float | None] = {c.label: None for c in cols}

@@ -28,6 +28,31 @@ def from_metres(value: float, units: str) -> float:
     return value / YARD_M if units == "yd" else value
 
 
+SAME_LINE_M = 0.01  # two lines less than 1 cm apart are the same line (a 10-yd line is not a 10-m line)
+SAME_DISTANCE = 1e-6  # one line of one result: distances (its units) closer than this (event keys, splits)
+
+
+def other_units(units: str) -> str:
+    return "m" if units == "yd" else "yd"
+
+
+def whole_units(distance_m: float, units: str) -> int | None:
+    """The distance as a whole number of ``units`` (a line set at 40 yd), else None."""
+    d = round(from_metres(distance_m, units))
+    return d if abs(distance_m - to_metres(d, units)) < SAME_LINE_M / 10 else None
+
+
+def distance_label(distance_m: float, units: str = "yd") -> str:
+    """A line's distance in the coach's units: "40 yd", "10 m", or "9.14 m (10 yd)" for a line set
+    in the other unit."""
+    d = from_metres(distance_m, units)
+    if (w := whole_units(distance_m, units)) is not None:
+        return f"{w:g} {units}"
+    if (o := whole_units(distance_m, other_units(units))) is not None:
+        return f"{d:.2f} {units} ({o:g} {other_units(units)})"
+    return f"{round(d, 2):g} {units}"
+
+
 @dataclass(frozen=True)
 class Start:
     """First movement. ``method`` says how it was found ("onset-fit", or "flying" when the athlete
@@ -155,7 +180,7 @@ class AnalysisResult:
 
     def split(self, distance: float) -> Split | None:
         for s in self.splits:
-            if abs(s.distance - distance) < 1e-9:
+            if abs(s.distance - distance) < SAME_DISTANCE:
                 return s
         return None
 

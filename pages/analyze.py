@@ -7,10 +7,19 @@ import pandas as pd
 import streamlit as st
 
 import ui
-from dash40.analysis import analyze
+from dash40.analysis import analyze, for_athlete
 from dash40.calibration import load_calibration
-from dash40.dashboard import event_time, nudge, split_table, sprint_fit_of
-from dash40.errors import Dash40Error
+from dash40.corrections import (
+    START,
+    check_corrections,
+    check_event,
+    event_label,
+    event_time,
+    line_event,
+    nudge,
+)
+from dash40.dashboard import split_table, sprint_fit_of
+from dash40.errors import CalibrationError, Dash40Error
 from dash40.figures import steps_figure, velocity_time_figure
 from dash40.overlay import draw_calibration, event_thumbnails, render_overlay
 from dash40.video import first_frame, probe
@@ -35,7 +44,7 @@ try:
     info = probe(clip_path)
     frame = first_frame(clip_path)
 except Exception as exc:  # noqa: BLE001 - one sentence, the page stays usable
-    st.error(ui.failure_sentence(exc, f"reading {upload.name!r}"))
+    st.error(ui.reported(exc, f"reading {upload.name!r}"))
     st.stop()
 known = store.known_clip(sha)
 if known and known["runs"]:
@@ -72,11 +81,17 @@ if b1.button("Use this session's last calibration", disabled=not session_runs,
 cal_file = b2.file_uploader("…or load a calibration file (.calib.json)", type=["json"], key=f"calfile_{sha}")
 calfile_key = f"calfile_used_{sha}"
 if cal_file is not None and st.session_state.get(calfile_key, (None,))[0] != cal_file.file_id:
+    problem = None
     try:  # applied once, when it arrives: later edits to the lines stay
         use_calibration(load_calibration(json.loads(cal_file.getvalue())).to_dict())
-        st.session_state[calfile_key] = (cal_file.file_id, None)
-    except (Dash40Error, ValueError) as exc:
-        st.session_state[calfile_key] = (cal_file.file_id, f"That calibration file cannot be used: {exc}")
+    except CalibrationError as exc:  # dash40's own sentence says what is wrong in it
+        problem = f"That calibration file cannot be used: {exc}"
+    except Exception as exc:  # noqa: BLE001 - any file at all can be picked here
+        if not isinstance(exc, ValueError):  # (not UTF-8, not JSON: the file, not a fault of dash40)
+            ui.log.error("Unexpected failure while reading the calibration file %r", cal_file.name, exc_info=exc)
+        problem = (f"{cal_file.name!r} is not a calibration file dash40 can read: it must be the JSON text "
+                   "a .calib.json holds.")
+    st.session_state[calfile_key] = (cal_file.file_id, problem)
 if cal_file is not None and st.session_state[calfile_key][1]:
     st.error(st.session_state[calfile_key][1])
 
@@ -138,29 +153,48 @@ ui.clickable_frame(picture, key=f"click_{sha}", on_click=place_clicked_point)
 st.caption("First frame with the timing lines" if calibration is not None else "First frame of the clip")
 
 # ---- analysis ------------------------------------------------------------------------------------
-result_key = f"res_{sha}_{hashlib.sha1(json.dumps(new_cal, sort_keys=True).encode()).hexdigest()[:8]}"
-athletes = {a["id"]: a for a in store.athletes()}
+# One analysis per clip and lines. Its timing is the same whoever ran, but its sprint model's force–
+# velocity profile needs the athlete's body mass and height: the result is kept per athlete (and
+# their numbers), and an athlete picked after Analyze gets the model fitted again for them, so a
+# run is never saved with another athlete's numbers. Corrections and saved runs belong to the analysis.
+analysis_key = f"res_{sha}_{hashlib.sha1(json.dumps(new_cal, sort_keys=True).encode()).hexdigest()[:8]}"
+athlete = next((a for a in store.athletes() if a["id"] == athlete_id), {})
+mass, height = athlete.get("body_mass_kg"), athlete.get("height_m")
+athlete_key = (athlete_id, mass, height)
 if st.button("Analyze", type="primary", disabled=calibration is None):
     bar = st.progress(0.0, text="Starting…")
-    a = athletes.get(athlete_id) or {}
     with ui.shown_as_error("analysing the clip", not_saved=True):
         try:
-            st.session_state[result_key] = analyze(clip_path, calibration, body_mass_kg=a.get("body_mass_kg"),
-                                                   height_m=a.get("height_m"),
-                                                   progress=lambda f, m: bar.progress(min(1.0, f), text=m))
-            st.session_state[f"corr_{result_key}"] = {}
+            timed = analyze(clip_path, calibration, body_mass_kg=mass, height_m=height,
+                            progress=lambda f, m: bar.progress(min(1.0, f), text=m))
+            st.session_state[analysis_key] = {"timed": timed, "results": {athlete_key: timed}, "corrections": {},
+                                              "saved": {}}
         finally:
             bar.empty()
 
-result = st.session_state.get(result_key)
+analysis = st.session_state.get(analysis_key)
+if analysis is None:
+    st.stop()
+if athlete_key not in analysis["results"]:
+    with ui.shown_as_error("fitting the sprint model for this athlete"):
+        analysis["results"][athlete_key] = for_athlete(analysis["timed"], body_mass_kg=mass, height_m=height)
+result = analysis["results"].get(athlete_key)
 if result is None:
     st.stop()
+corrections = analysis["corrections"]
+saved = analysis["saved"]  # (athlete, session) -> the run saved from this analysis
+saved_id = saved.get((athlete_key, session_id))
 
-corrections = st.session_state.setdefault(f"corr_{result_key}", {})
+
+def event_name(event: str) -> str:
+    name = event_label(result, event, units)
+    return name[:1].upper() + name[1:]
+
+
 st.subheader("Splits")
 st.dataframe(split_table(result, units, corrections), hide_index=True, width="stretch")
 if result.start.time_s is not None:
-    st.caption(f"First movement at {event_time(result, 'start', corrections):.3f} s in the clip "
+    st.caption(f"First movement at {event_time(result, START, corrections):.3f} s in the clip "
                f"(± {1000 * (result.start.uncertainty_s or 0):.0f} ms, {result.start.method}).")
 for w in result.warnings:
     st.warning(w)
@@ -174,21 +208,28 @@ for i, th in enumerate(thumbs):
     cols[i % len(cols)].image(th.image, caption=f"{th.label} (frame {th.frame})")
 
 with st.expander("Disagree with an event? Nudge it by whole frames"):
-    events = (["start"] if result.start.time_s is not None else []) + [
-        f"line:{c.distance:g}" for c in result.crossings if c.time_s is not None]
+    events = ([START] if result.start.time_s is not None else []) + [
+        line_event(c.distance) for c in result.crossings if c.time_s is not None]
     e1, e2, e3 = st.columns([2, 1, 1])
-    ev = e1.selectbox("Event", events, format_func=lambda e: "First movement" if e == "start" else
-                      f"{e.split(':')[1]} {result.units} line")
+    ev = e1.selectbox("Event", events, format_func=event_name)
     frames = e2.number_input("Frames (+ later, − earlier)", min_value=-30, max_value=30, value=0, step=1)
-    if e3.button("Apply"):
-        if frames == 0:
-            corrections.pop(ev, None)
-        else:
-            corrections[ev] = (int(frames), float(nudge(result, ev, int(frames))))
-        st.rerun()
+    if e3.button("Apply") and ev is not None:
+        with ui.shown_as_error("correcting the event"):
+            check_event(result, ev)
+            after = {k: v for k, v in corrections.items() if k != ev}
+            if frames:
+                after[ev] = (int(frames), float(nudge(result, ev, int(frames))))
+            check_corrections(result, after, units)  # a line before the start: one sentence, nothing changed
+            for run_id in saved.values():  # a run saved from this analysis keeps the page's corrections
+                store.correct(run_id, ev, int(frames), after.get(ev, (0, 0.0))[1])
+            corrections.clear()
+            corrections.update(after)
+            st.rerun()
     if corrections:
-        st.caption("Corrections (kept beside the automatic times): " + ", ".join(
-            f"{k}: {v[0]:+d} frames → {v[1]:.3f} s" for k, v in corrections.items()))
+        st.caption("Corrections (kept beside the automatic times"
+                   + (", and saved with run " + ", ".join(f"#{r}" for r in saved.values()) if saved else "")
+                   + "): " + ", ".join(f"{event_name(k)}: {v[0]:+d} frames → {v[1]:.3f} s"
+                                       for k, v in corrections.items()))
 
 fit = sprint_fit_of(result)
 g1, g2 = st.columns(2)
@@ -212,7 +253,12 @@ if st.button("Make the annotated replay"):
         finally:
             bar.empty()
 
-if st.button("Save this run", type="primary", disabled=athlete_id is None or session_id is None):
+if saved_id is not None:
+    st.success(f"Saved as run #{saved_id}.")
+save_clicked = st.button("Save this run", type="primary",
+                         disabled=athlete_id is None or session_id is None or saved_id is not None,
+                         help="Saved: a correction made now is saved with it." if saved_id is not None else None)
+if save_clicked and saved_id is None:
     with ui.shown_as_error("saving the run", not_saved=True):
         def save(path):
             return store.save_run(athlete_id, session_id, path, calibration.to_dict(), result,
@@ -225,7 +271,8 @@ if st.button("Save this run", type="primary", disabled=athlete_id is None or ses
             # once its run was written, so nothing of this one was): the store has the clip now.
             clip_path, _ = ui.keep_upload(store, upload.name, upload.getvalue())
             run_id = save(clip_path)
-        ui.drop_upload(clip_path)  # the store keeps the clip now: one copy on disk
-        st.success(f"Saved as run #{run_id}.")
+        saved[(athlete_key, session_id)] = run_id
+        ui.drop_upload(store, clip_path, sha)  # once the store has its copy: one copy on disk
+        st.rerun()  # drawn again: "Saved as run #n", the button off
 if athlete_id is None or session_id is None:
     st.caption("Pick or add an athlete and a session to save the run.")

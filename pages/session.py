@@ -26,8 +26,8 @@ runs = store.runs(session_id=session_id)
 if not runs:
     st.info("No run saved in this session yet.")
     st.stop()
-options = rank_options(runs, units)
-from_start = [r for r in runs if not r.flying]
+from_start = [r for r in runs if not r.flying]  # the leaderboard's runs: flying reps have their own table
+options = rank_options(from_start, units)
 if options:
     keys = list(options)
     # The chosen line, in metres, kept apart from the radio: the radio's own value is its label
@@ -35,7 +35,7 @@ if options:
     # would send it back to the default.
     chosen_key, radio_key = f"rank_by_m_{session_id}", f"rank_by_{session_id}"
     if st.session_state.get(chosen_key) not in options:
-        st.session_state[chosen_key] = default_rank_distance(runs)
+        st.session_state[chosen_key] = default_rank_distance(from_start)
     st.session_state[radio_key] = st.session_state[chosen_key]
     by = st.radio("Rank by", keys, key=radio_key, horizontal=True, format_func=options.get,
                   on_change=lambda: st.session_state.update({chosen_key: st.session_state[radio_key]}),

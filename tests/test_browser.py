@@ -22,6 +22,9 @@ from pathlib import Path
 
 import pytest
 
+pytest.importorskip("playwright.sync_api")
+from playwright.sync_api import expect  # noqa: E402 - waits until a locator holds what is asked
+
 CHROMIUM = "/usr/bin/chromium"
 ROOT = Path(__file__).resolve().parents[1]
 SHOTS = ROOT / "test-output" / "screenshots"
@@ -260,27 +263,25 @@ def test_upload_analyze_save_and_see_progress(app_url, page):
     _load_calibration(pg)
     _shot(pg, "1_calibration")
     _analyze(pg)
-    time.sleep(2)
-    _shot(pg, "2_analysis")
-    body = pg.inner_text("body")
-    assert "Splits" in body and "5 yd" in body and "10 yd" in body
     # One picture per event, each really drawn: first movement and the 5 and 10 yd crossings (the
     # chest is already over the 0 yd line in the set position, so that line has no crossing).
     lines = json.loads(SAMPLE.with_suffix(".calib.json").read_text())["lines"]
     pics = pg.locator('[data-testid="stMain"] [data-testid="stImage"] img')
-    assert pics.count() == 1 + (len(lines) - 1)
-    for i in range(pics.count()):
-        assert pics.nth(i).evaluate("img => img.complete && img.naturalWidth") >= 300
+    expect(pics).to_have_count(1 + (len(lines) - 1), timeout=30000)
+    for i in range(1 + (len(lines) - 1)):
+        expect(pics.nth(i)).to_have_js_property("complete", True, timeout=30000)
+        assert pics.nth(i).evaluate("img => img.naturalWidth") >= 300
+    _shot(pg, "2_analysis")
+    body = pg.inner_text("body")
+    assert "Splits" in body and "5 yd" in body and "10 yd" in body
     pg.get_by_role("button", name="Save this run").click()
     _visible(pg, "Saved as run #1", timeout=30000)
     # The athlete page shows the new run: a dot for each of its splits (5 and 10 yd) in the progress chart.
     pg.get_by_role("link", name="Athlete").click()
     _visible(pg, "Best 10 yd", timeout=60000)
     chart = pg.locator('[data-testid="stPlotlyChart"]').filter(has_text="Splits over time").first
-    chart.locator(".scatterlayer .point").first.wait_for(timeout=30000)
-    time.sleep(2)
+    expect(chart.locator(".scatterlayer .point")).to_have_count(len(lines) - 1, timeout=30000)
     _shot(pg, "3_athlete")
-    assert chart.locator(".scatterlayer .point").count() == len(lines) - 1
 
 
 def test_a_file_that_is_not_a_video_gets_a_sentence_and_the_page_stays_usable(app_url, page, tmp_path):
@@ -353,7 +354,7 @@ def test_two_tabs_saving_at_the_same_time_both_saved_clip_stored_once(fresh_app,
         assert tab_b.evaluate(ARM_CLICK, ["Save this run", at])
         run_a, run_b = _saved_as(tab_a), _saved_as(tab_b)
         for tab, name in ((tab_a, "5a_two_tabs_first"), (tab_b, "5b_two_tabs_second")):
-            time.sleep(1)
+            _idle(tab)
             _shot(tab, name)
             body = tab.inner_text("body")
             assert "went wrong" not in body and "Traceback" not in body and "was not saved" not in body, body
@@ -375,7 +376,7 @@ def test_two_tabs_saving_at_the_same_time_both_saved_clip_stored_once(fresh_app,
         clips = sorted((data / "clips").iterdir())
         assert clips == [Path(known["stored_path"])]  # one file, no half-copied leftovers
         assert store.clip_hash(clips[0]) == sha
-        uploads = data / "uploads"  # the working copy went once the store had the clip
-        assert not uploads.is_dir() or not [p for p in uploads.iterdir() if not p.name.startswith(".")]
+        uploads = data / "uploads"  # the working copy went once the store had the clip, and no
+        assert not uploads.is_dir() or list(uploads.iterdir()) == []  # .incoming-* check folder is left
     finally:
         store.engine.dispose()

@@ -5,7 +5,7 @@ from datetime import date
 
 import pandas as pd
 import pytest
-from test_store import SAMPLE, _result
+from helpers import SAMPLE, flying_result, run_row, sample_result, timed_result
 
 from dash40.dashboard import (
     athlete_report_html,
@@ -18,19 +18,9 @@ from dash40.dashboard import (
     runs_csv,
     split_table,
 )
-from dash40.store.api import RunRow
 
-
-def _row(i, day, session, s10, s40, mss=9.0, athlete="A"):
-    splits = {k: v for k, v in ((9.144, s10), (36.576, s40)) if v is not None}
-    return RunRow(id=i, athlete_id=1, athlete=athlete, session_id=session, session_date=day, place="turf", units="yd",
-                  result=_result(), calibration={}, clip_path="", corrections={}, split_10yd=s10, split_20yd=None,
-                  split_40yd=s40, mss=mss, mac=None, f0_n_kg=None, v0=None, pmax_w_kg=None,
-                  splits=splits, auto_splits=dict(splits))
-
-
-RUNS = [_row(1, date(2026, 11, 10), 1, 1.95, 5.05), _row(2, date(2026, 11, 10), 1, 1.92, 5.01, mss=9.3),
-        _row(3, date(2026, 11, 24), 2, 1.90, None), _row(4, date(2026, 11, 24), 2, 1.93, 4.97)]
+RUNS = [run_row(1, date(2026, 11, 10), 1, 1.95, 5.05), run_row(2, date(2026, 11, 10), 1, 1.92, 5.01, mss=9.3),
+        run_row(3, date(2026, 11, 24), 2, 1.90, None), run_row(4, date(2026, 11, 24), 2, 1.93, 4.97)]
 
 
 def test_times_as_coaches_read_them():
@@ -38,9 +28,9 @@ def test_times_as_coaches_read_them():
 
 
 def test_split_table_in_either_unit_and_with_a_correction():
-    r = _result()
+    r = sample_result()
     t = split_table(r, "m")
-    assert list(t["Line"]) == ["9.144 m", "18.288 m", "36.576 m"]
+    assert list(t["Line"]) == ["9.14 m (10 yd)", "18.29 m (20 yd)", "36.58 m (40 yd)"]  # as on every page
     assert list(t["Split (s)"]) == ["1.91", "3.00", "4.98"]
     corrected = split_table(r, "yd", {"line:10": (1, nudge(r, "line:10", 1))})
     assert corrected["Split (s)"][0] == f"{2.71 + 1 / 60 - 0.8:.2f}" and "coach" in corrected["Note"][0]
@@ -75,7 +65,7 @@ def test_exports():
 
 
 def test_nudge_moves_by_capture_frames():
-    r = replace(_result(), capture_fps=240.0)
+    r = replace(sample_result(), capture_fps=240.0)
     assert nudge(r, "start", -2) == pytest.approx(0.8 - 2 / 240)
 
 
@@ -91,8 +81,8 @@ def test_model_progress_figure_has_one_panel_per_number():
     # wide spread keeps its own range.
     lo, hi = fig.layout.yaxis.range
     assert hi - lo == pytest.approx(1.0 + 0.08 * 0.3 * 2) and lo < 9.0 and hi > 9.3
-    wide = model_progress_figure([_row(1, date(2026, 11, 10), 1, 1.9, 5.0, mss=7.0),
-                                  _row(2, date(2026, 11, 24), 2, 1.9, 5.0, mss=10.0)])
+    wide = model_progress_figure([run_row(1, date(2026, 11, 10), 1, 1.9, 5.0, mss=7.0),
+                                  run_row(2, date(2026, 11, 24), 2, 1.9, 5.0, mss=10.0)])
     lo, hi = wide.layout.yaxis.range
     assert lo < 7.0 and hi > 10.0 and hi - lo < 3.6
 
@@ -162,33 +152,20 @@ D1, D2 = date(2026, 11, 10), date(2026, 11, 24)
 TEN_YD, FORTY_YD = 9.144, 36.576
 
 
-def _timed(units, splits, start=0.8, fps=60.0):
-    """A result whose lines at ``splits`` (distance in ``units`` -> split from first movement) were crossed."""
-    from dash40.result import AnalysisResult, Crossing, Split, Start
-
-    return AnalysisResult(
-        clip="rep.mp4", fps=fps, capture_fps=fps, frames=400, units=units, reference="torso",
-        start=Start(start, 0.003, "onset-fit", 48),
-        crossings=(Crossing(0.0, start - 0.2, 0.01),) + tuple(Crossing(d, start + t, 0.01) for d, t in splits.items()),
-        splits=tuple(Split(d, t) for d, t in splits.items()), model={"mss": 9.0}, analyzer_version="test")
-
-
 @pytest.fixture
 def day(tmp_path):
     """One session: Ana and Ben ran 10/20/40 yd, Cy 10/20/30 m, Dee 5/10 yd; Ana ran 10/20/40 yd again later."""
-    from test_store import SAMPLE
-
     from dash40.store import open_store
 
     store = open_store(None, tmp_path)
     ids = {n: store.add_athlete(n) for n in ("Ana", "Ben", "Cy", "Dee")}
     s1, s2 = store.add_session(D1, place="turf"), store.add_session(D2, place="turf")
     runs = {
-        "Ana": store.save_run(ids["Ana"], s1, SAMPLE, {}, _timed("yd", {10.0: 1.72, 20.0: 2.95, 40.0: 4.61})),
-        "Ben": store.save_run(ids["Ben"], s1, SAMPLE, {}, _timed("yd", {10.0: 1.80, 20.0: 3.01, 40.0: 4.75})),
-        "Cy": store.save_run(ids["Cy"], s1, SAMPLE, {}, _timed("m", {10.0: 1.85, 20.0: 3.10, 30.0: 4.30})),
-        "Dee": store.save_run(ids["Dee"], s1, SAMPLE, {}, _timed("yd", {5.0: 1.10, 10.0: 1.69})),
-        "Ana2": store.save_run(ids["Ana"], s2, SAMPLE, {}, _timed("yd", {10.0: 1.70, 20.0: 2.97, 40.0: 4.58})),
+        "Ana": store.save_run(ids["Ana"], s1, SAMPLE, {}, timed_result("yd", {10.0: 1.72, 20.0: 2.95, 40.0: 4.61})),
+        "Ben": store.save_run(ids["Ben"], s1, SAMPLE, {}, timed_result("yd", {10.0: 1.80, 20.0: 3.01, 40.0: 4.75})),
+        "Cy": store.save_run(ids["Cy"], s1, SAMPLE, {}, timed_result("m", {10.0: 1.85, 20.0: 3.10, 30.0: 4.30})),
+        "Dee": store.save_run(ids["Dee"], s1, SAMPLE, {}, timed_result("yd", {5.0: 1.10, 10.0: 1.69})),
+        "Ana2": store.save_run(ids["Ana"], s2, SAMPLE, {}, timed_result("yd", {10.0: 1.70, 20.0: 2.97, 40.0: 4.58})),
     }
     return store, ids, (s1, s2), runs
 
@@ -332,30 +309,15 @@ def test_a_corrected_first_movement_moves_every_split(day):
 # -- flying reps: line-to-line intervals, never a split from a start ---------------------------------------
 
 
-def _flying(units, crossings, fps=60.0):
-    """A flying result as the analyzer stores it: no first movement, the clock starts at the first
-    line crossed, each later line's split is its time from there (``crossings``: distance -> clip time)."""
-    from dash40.result import AnalysisResult, Crossing, Split, Start
-
-    (d0, t0), *later = crossings.items()
-    return AnalysisResult(
-        clip="fly.mp4", fps=fps, capture_fps=fps, frames=200, units=units, reference="torso",
-        start=Start(None, None, "flying", None), flying=True,
-        crossings=tuple(Crossing(d, t, 0.01) for d, t in crossings.items()),
-        splits=tuple(Split(d, t - t0) for d, t in later), model={}, analyzer_version="test",
-        warnings=(f"The athlete is already running at the first frame (a flying run): times are from the {d0:g} "
-                  f"{units} line, not from a start.",))
-
-
 @pytest.fixture
 def with_flying(day):
     """The day of :func:`day`, and on 24 Nov flying 20-40 yd reps: Ana 1.97 s (20 yd line at 1.10 s,
     40 at 3.07), Ben 2.10 s (lines at 0.50 and 2.60 s); on 10 Nov Cy a flying 10-20-30 m (crossings
     0.40, 1.50, 2.55 s)."""
     store, ids, (s1, s2), runs = day
-    runs["AnaFly"] = store.save_run(ids["Ana"], s2, SAMPLE, {}, _flying("yd", {20.0: 1.10, 40.0: 3.07}))
-    runs["BenFly"] = store.save_run(ids["Ben"], s2, SAMPLE, {}, _flying("yd", {20.0: 0.50, 40.0: 2.60}))
-    runs["CyFly"] = store.save_run(ids["Cy"], s1, SAMPLE, {}, _flying("m", {10.0: 0.40, 20.0: 1.50, 30.0: 2.55}))
+    runs["AnaFly"] = store.save_run(ids["Ana"], s2, SAMPLE, {}, flying_result("yd", {20.0: 1.10, 40.0: 3.07}))
+    runs["BenFly"] = store.save_run(ids["Ben"], s2, SAMPLE, {}, flying_result("yd", {20.0: 0.50, 40.0: 2.60}))
+    runs["CyFly"] = store.save_run(ids["Cy"], s1, SAMPLE, {}, flying_result("m", {10.0: 0.40, 20.0: 1.50, 30.0: 2.55}))
     return store, ids, (s1, s2), runs
 
 
@@ -453,7 +415,7 @@ def test_a_correction_of_a_flying_line_moves_the_interval(with_flying):
 
 
 def test_the_analyze_table_of_a_flying_rep_does_not_call_its_times_splits():
-    t = split_table(_flying("yd", {20.0: 1.10, 40.0: 3.07}), "yd")
+    t = split_table(flying_result("yd", {20.0: 1.10, 40.0: 3.07}), "yd")
     assert "Split (s)" not in t.columns
     assert t["Fly time from the 20 yd line (s)"].tolist() == ["—", "1.97"]
 
@@ -464,13 +426,88 @@ def test_the_analyze_table_of_a_flying_rep_does_not_call_its_times_splits():
 def test_model_panels_are_only_the_numbers_some_run_has():
     from dash40.dashboard import NO_MODEL_NOTE, model_panels, model_progress_figure
 
-    no_model = [_row(1, D1, 1, 1.95, None, mss=None), _row(2, D2, 2, 1.90, None, mss=None)]
+    no_model = [run_row(1, D1, 1, 1.95, None, mss=None), run_row(2, D2, 2, 1.90, None, mss=None)]
     assert model_panels(no_model) == [] and "film 30 m" in NO_MODEL_NOTE
-    mss_only = [_row(1, D1, 1, 1.95, 5.05, mss=None), _row(2, D2, 2, 1.90, 4.99, mss=9.1)]
+    mss_only = [run_row(1, D1, 1, 1.95, 5.05, mss=None), run_row(2, D2, 2, 1.90, 4.99, mss=9.1)]
     assert [t for _, t, _ in model_panels(mss_only)] == ["MSS (m/s)"]
     fig = model_progress_figure(mss_only)
     assert [a.text for a in fig.layout.annotations] == ["MSS (m/s)"] and len(fig.data) == 2
     assert list(fig.data[1].y) == [9.1] and fig.layout.title.text == "Sprint model over time"
-    full = [replace(_row(1, D1, 1, 1.95, 5.05), mac=8.1, f0_n_kg=8.0, v0=9.8, pmax_w_kg=19.6)]
+    full = [replace(run_row(1, D1, 1, 1.95, 5.05), mac=8.1, f0_n_kg=8.0, v0=9.8, pmax_w_kg=19.6)]
     assert [k for k, _, _ in model_panels(full)] == ["mss", "mac", "f0_n_kg", "v0", "pmax_w_kg"]
     assert len(model_progress_figure(full).data) == 10
+
+
+# -- review of 27 Nov: event keys, corrections before the start, a latest session of flying reps ------------
+
+
+def test_a_line_typed_to_seven_digits_has_its_split_and_can_be_nudged():
+    """A 10-m line typed in yards: 10.93613 yd. Its key is exact ("line:10.9361" was looked up
+    within 1e-9 of 10.9361 and found nothing: no split, and nudging it gave None)."""
+    from dash40.corrections import event_time, line_event
+
+    r = timed_result("yd", {5.0: 1.05, 10.93613: 1.85})
+    key = line_event(10.93613)
+    assert key == "line:10.93613" and line_event(10.0) == "line:10" and line_event(9.144) == "line:9.144"
+    assert event_time(r, key) == pytest.approx(0.8 + 1.85)
+    assert nudge(r, key, 1) == pytest.approx(0.8 + 1.85 + 1 / 60)
+    t = split_table(r, "yd", {key: (1, nudge(r, key, 1))})
+    assert t["Line"].tolist() == ["0 yd", "5 yd", "10.94 yd (10 m)"]
+    assert t["Split (s)"].tolist() == ["—", "1.05", f"{1.85 + 1 / 60:.2f}"] and t["Note"][2] == "corrected by coach"
+    assert split_table(r, "m")["Line"].tolist() == ["0 m", "4.57 m (5 yd)", "10 m"]
+    # A correction stored with the old six-digit key still reads, and still moves the split.
+    old = {"line:10.9361": (2, nudge(r, key, 2))}
+    assert event_time(r, key, old) == pytest.approx(0.8 + 1.85 + 2 / 60)
+    assert split_table(r, "yd", old)["Split (s)"][2] == f"{1.85 + 2 / 60:.2f}"
+
+
+def _stored_correction(store, run_id, event, frames, time_s):
+    """A correction written straight to the database, as an older dash40 may have left it (unchecked)."""
+    from dash40.store.models import Correction
+
+    with store._tx() as db:
+        db.add(Correction(run_id=run_id, event=event, frames=frames, time_s=time_s))
+
+
+def test_a_correction_stored_with_an_old_key_still_reaches_the_run(tmp_path):
+    from dash40.store import open_store
+
+    store = open_store(None, tmp_path)
+    a, s = store.add_athlete("A"), store.add_session(D1)
+    rid = store.save_run(a, s, SAMPLE, {}, timed_result("yd", {10.93613: 1.85}))
+    _stored_correction(store, rid, "line:10.9361", 2, 0.8 + 1.85 + 2 / 60)  # as keys were written before
+    run = store.run(rid)
+    assert run.splits == {10.0: pytest.approx(1.85 + 2 / 60)} and run.corrected == {10.0}
+    store.correct(rid, "line:10.93613", 1, 0.8 + 1.85 + 1 / 60)  # replaces it (one correction per event)
+    assert store.run(rid).corrections == {"line:10.93613": (1, pytest.approx(0.8 + 1.85 + 1 / 60))}
+
+
+def test_boards_skip_a_time_that_is_not_after_the_start(day):
+    """A record corrected before corrections were checked: Ben's 10 yd moved to 0.05 s before his
+    first movement (a split of -0.05 s), a flying 10-15 yd whose 15 went before its 10. Neither is
+    ranked, a best, a change or a mean speed."""
+    from dash40.dashboard import flying_board
+
+    store, ids, (s1, _), runs = day
+    fly = store.save_run(ids["Dee"], s1, SAMPLE, {}, flying_result("yd", {10.0: 0.50, 15.0: 0.95}))
+    _stored_correction(store, runs["Ben"], "line:10", -111, 0.75)
+    _stored_correction(store, fly, "line:15", -30, 0.45)
+    today = store.runs(session_id=s1)
+    by10 = leaderboard(today, TEN_YD, "yd")
+    assert list(by10["Athlete"]) == ["Dee", "Ana", "Ben", "Cy"] and by10["10 yd"].tolist() == ["1.69", "1.72", "—", "—"]
+    assert by10["Rank"].tolist()[:2] == [1, 2] and by10["Rank"][2:].isna().all()
+    assert personal_bests(store.runs(athlete_id=ids["Ben"]), "yd")["10 yd"] is None
+    assert flying_board(today, "yd").empty
+    assert split_table(store.run(fly).result, "yd", store.run(fly).corrections)["Fly time from the 10 yd line (s)"
+                                                                             ].tolist() == ["—", "—"]
+
+
+def test_change_since_last_session_skips_a_later_session_of_flying_reps_only(with_flying):
+    """Ana's latest session (24 Nov) has a 10/20/40 from a start and a flying 20-40; a third session
+    (1 Dec) of flying reps only has no split from a start: the change stays 24 Nov against 10 Nov."""
+    store, ids, _, _ = with_flying
+    s3 = store.add_session(date(2026, 12, 1))
+    store.save_run(ids["Ana"], s3, SAMPLE, {}, flying_result("yd", {20.0: 1.00, 40.0: 2.90}))
+    ch = change_since_last_session(store.runs(athlete_id=ids["Ana"]), "yd")
+    assert ch["10 yd"] == pytest.approx(1.70 - 1.72) and ch["20 yd"] == pytest.approx(2.97 - 2.95)
+    assert ch["40 yd"] == pytest.approx(4.58 - 4.61)

@@ -2,7 +2,7 @@
 
 from datetime import date, timedelta
 
-from test_dashboard import _row
+from helpers import run_row
 
 from dash40.dashboard import model_progress_figure, progress_figure
 
@@ -10,7 +10,7 @@ DAY = date(2026, 11, 10)
 
 
 def test_one_session_date_shows_a_week_around_it_not_sub_second_ticks():
-    runs = [_row(1, DAY, 1, 1.95, 5.05), _row(2, DAY, 1, 1.92, 5.01)]
+    runs = [run_row(1, DAY, 1, 1.95, 5.05), run_row(2, DAY, 1, 1.92, 5.01)]
     for fig in (progress_figure(runs, "yd"), model_progress_figure(runs)):
         axis = fig.layout.xaxis
         assert axis.type == "date" and axis.tickformat == "%b %d"
@@ -18,20 +18,20 @@ def test_one_session_date_shows_a_week_around_it_not_sub_second_ticks():
 
 
 def test_several_dates_keep_their_own_range():
-    runs = [_row(1, DAY, 1, 1.95, 5.05), _row(2, date(2026, 11, 24), 2, 1.92, 5.01)]
+    runs = [run_row(1, DAY, 1, 1.95, 5.05), run_row(2, date(2026, 11, 24), 2, 1.92, 5.01)]
     axis = progress_figure(runs, "yd").layout.xaxis
     assert axis.type == "date" and axis.range is None
 
 
 def test_progress_lines_are_named_in_the_chosen_unit():
-    runs = [_row(1, DAY, 1, 1.95, 5.05), _row(2, date(2026, 11, 24), 2, 1.92, None)]
+    runs = [run_row(1, DAY, 1, 1.95, 5.05), run_row(2, date(2026, 11, 24), 2, 1.92, None)]
     lines = [t for t in progress_figure(runs, "m").data if t.mode == "lines"]
     assert [t.name for t in lines] == ["9.14 m (10 yd)", "36.58 m (40 yd)"]
     assert list(lines[0].y) == [1.95, 1.92] and list(lines[1].y) == [5.05]
 
 
 def test_each_distance_has_one_colour_for_its_line_and_its_dots():
-    runs = [_row(1, DAY, 1, 1.95, 5.05), _row(2, date(2026, 11, 24), 2, 1.92, 4.98)]
+    runs = [run_row(1, DAY, 1, 1.95, 5.05), run_row(2, date(2026, 11, 24), 2, 1.92, 4.98)]
     fig = progress_figure(runs, "yd")
     for name in ("10 yd", "40 yd"):
         line, dots = (t for t in fig.data if t.name == name)

@@ -8,27 +8,13 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from helpers import SAMPLE, files, sample_result
 from sqlalchemy import inspect
 
 from dash40.errors import InputError
-from dash40.result import AnalysisResult
 from dash40.store import open_store
 
-SAMPLE = Path(__file__).resolve().parents[1] / "sample_videos" / "demo_40yd_60fps.mp4"
 URLS = ["sqlite"] + (["postgresql"] if os.environ.get("DASH40_TEST_DATABASE_URL") else [])
-
-
-def _result():
-    from dash40.result import Crossing, Split, Start
-
-    return AnalysisResult(
-        clip="rep.mp4", fps=60.0, capture_fps=60.0, frames=300, units="yd", reference="torso",
-        start=Start(0.8, 0.003, "onset-fit", 48),
-        crossings=(Crossing(10.0, 2.71, 0.01, 163), Crossing(20.0, 3.80, 0.01, 228), Crossing(40.0, 5.78, 0.02, 347)),
-        splits=(Split(10.0, 1.91), Split(20.0, 3.00), Split(40.0, 4.98)),
-        model={"mss": 9.5, "mac": 8.6, "fv": {"f0_rel": 8.7, "v0_m_s": 9.9, "pmax_rel": 21.5}},
-        analyzer_version="test",
-    )
 
 
 @pytest.fixture(params=URLS)
@@ -55,7 +41,7 @@ def test_migrations_create_every_table(store):
 def test_run_round_trip_with_key_numbers_and_corrections(store, tmp_path):
     a = store.add_athlete("Jordan Miles", position="WR", body_mass_kg=88, height_m=1.85)
     s = store.add_session(date(2026, 11, 24), place="Indoor turf")
-    rid = store.save_run(a, s, SAMPLE, {"units": "yd", "lines": []}, _result(), corrections={"line:10": (1, 2.727)})
+    rid = store.save_run(a, s, SAMPLE, {"units": "yd", "lines": []}, sample_result(), corrections={"line:10": (1, 2.727)})
     run = store.run(rid)
     assert (run.split_10yd, run.split_20yd, run.split_40yd) == (1.91, 3.00, 4.98)
     assert run.mss == 9.5 and run.f0_n_kg == 8.7
@@ -69,8 +55,8 @@ def test_same_clip_is_stored_once_and_recognised(store):
     s = store.add_session(date(2026, 11, 24))
     sha = store.clip_hash(SAMPLE)
     assert store.known_clip(sha) is None
-    r1 = store.save_run(a, s, SAMPLE, {}, _result())
-    r2 = store.save_run(a, s, SAMPLE, {}, _result())
+    r1 = store.save_run(a, s, SAMPLE, {}, sample_result())
+    r2 = store.save_run(a, s, SAMPLE, {}, sample_result())
     known = store.known_clip(sha)
     assert known["runs"] == [r1, r2]
     assert len(list((store.root / "clips").iterdir())) == 1
@@ -79,7 +65,7 @@ def test_same_clip_is_stored_once_and_recognised(store):
 def test_failed_save_leaves_nothing(store):
     a = store.add_athlete("A")
     with pytest.raises(InputError, match="no session"):
-        store.save_run(a, 999, SAMPLE, {}, _result())
+        store.save_run(a, 999, SAMPLE, {}, sample_result())
     assert store.count_runs() == 0
     assert store.known_clip(store.clip_hash(SAMPLE)) is None
 
@@ -101,7 +87,7 @@ def test_two_tabs_saving_at_once_both_land(store):
     def save():
         try:
             for _ in range(3):
-                store.save_run(a, s, SAMPLE, {}, _result())
+                store.save_run(a, s, SAMPLE, {}, sample_result())
         except Exception as exc:  # noqa: BLE001 - collected for the assertion
             errors.append(exc)
 
@@ -118,13 +104,9 @@ def test_reopening_an_existing_database_keeps_its_runs(tmp_path):
     st = open_store(None, tmp_path)
     a = st.add_athlete("A")
     s = st.add_session(date(2026, 11, 24))
-    st.save_run(a, s, SAMPLE, {}, _result())
+    st.save_run(a, s, SAMPLE, {}, sample_result())
     again = open_store(None, tmp_path)
     assert again.count_runs() == 1
-
-
-def _files(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.rglob("*") if p.is_file()) if folder.exists() else []
 
 
 def test_a_run_insert_that_fails_leaves_no_clip_row_nor_file(store):
@@ -142,12 +124,12 @@ def test_a_run_insert_that_fails_leaves_no_clip_row_nor_file(store):
     event.listen(Run, "before_insert", boom)
     try:
         with pytest.raises(RuntimeError, match="disk is full"):
-            store.save_run(a, s, SAMPLE, {}, _result())
+            store.save_run(a, s, SAMPLE, {}, sample_result())
     finally:
         event.remove(Run, "before_insert", boom)
     assert store.count_runs() == 0
     assert store.known_clip(store.clip_hash(SAMPLE)) is None
-    assert _files(store.root / "clips") == []
+    assert files(store.root / "clips") == []
 
 
 def test_a_commit_that_fails_removes_the_copied_clip_file(store):
@@ -162,14 +144,14 @@ def test_a_commit_that_fails_removes_the_copied_clip_file(store):
     event.listen(store._Session, "before_commit", boom)
     try:
         with pytest.raises(RuntimeError, match="went away"):
-            store.save_run(a, s, SAMPLE, {}, _result())
+            store.save_run(a, s, SAMPLE, {}, sample_result())
     finally:
         event.remove(store._Session, "before_commit", boom)
     assert store.count_runs() == 0 and store.known_clip(store.clip_hash(SAMPLE)) is None
-    assert _files(store.root / "clips") == []
+    assert files(store.root / "clips") == []
     # …and the next save stores it as usual.
-    store.save_run(a, s, SAMPLE, {}, _result())
-    assert len(_files(store.root / "clips")) == 1
+    store.save_run(a, s, SAMPLE, {}, sample_result())
+    assert len(files(store.root / "clips")) == 1
 
 
 def test_a_clip_already_stored_is_not_removed_by_a_failed_run(store):
@@ -179,8 +161,8 @@ def test_a_clip_already_stored_is_not_removed_by_a_failed_run(store):
 
     a = store.add_athlete("A")
     s = store.add_session(date(2026, 11, 24))
-    store.save_run(a, s, SAMPLE, {}, _result())
-    stored = _files(store.root / "clips")
+    store.save_run(a, s, SAMPLE, {}, sample_result())
+    stored = files(store.root / "clips")
 
     def boom(*_args):
         raise RuntimeError("no")
@@ -188,10 +170,10 @@ def test_a_clip_already_stored_is_not_removed_by_a_failed_run(store):
     event.listen(Run, "before_insert", boom)
     try:
         with pytest.raises(RuntimeError):
-            store.save_run(a, s, SAMPLE, {}, _result())
+            store.save_run(a, s, SAMPLE, {}, sample_result())
     finally:
         event.remove(Run, "before_insert", boom)
-    assert _files(store.root / "clips") == stored and all(p.exists() for p in stored)
+    assert files(store.root / "clips") == stored and all(p.exists() for p in stored)
     assert len(store.known_clip(store.clip_hash(SAMPLE))["runs"]) == 1
 
 
@@ -217,3 +199,106 @@ def test_the_migrations_match_the_models(store):
     with store.engine.connect() as conn:
         diffs = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata)
     assert diffs == []
+
+
+def test_a_stored_clip_whose_file_is_gone_gets_it_back_from_the_next_save(store, tmp_path):
+    """The clip's row is there but its file was lost (a disk restored without it): the next save of
+    that clip puts the file back, whole, where the row says, and leaves no copy beside it."""
+    import shutil
+
+    a = store.add_athlete("A")
+    s = store.add_session(date(2026, 11, 24))
+    store.save_run(a, s, SAMPLE, {}, sample_result())
+    sha = store.clip_hash(SAMPLE)
+    stored = Path(store.known_clip(sha)["stored_path"])
+    stored.unlink()
+    again = tmp_path / "upload" / "rep.mp4"
+    again.parent.mkdir()
+    shutil.copyfile(SAMPLE, again)
+    store.save_run(a, s, again, {}, sample_result())
+    known = store.known_clip(sha)
+    assert Path(known["stored_path"]) == stored and store.clip_hash(stored) == sha
+    assert files(store.root / "clips") == [stored] and known["runs"] == [1, 2]
+
+
+def test_the_clip_is_copied_before_the_write_transaction(store, monkeypatch):
+    """While the clip is copied (seconds for a big clip on a slow disk) another tab can still write:
+    the database is not locked for the copy (it was, and the other tab's write failed with "database
+    is locked" after 10 s)."""
+    import sqlite3
+
+    import dash40.store.api
+
+    if store.engine.dialect.name != "sqlite":
+        pytest.skip("the lock is SQLite's")
+    a = store.add_athlete("A")
+    s = store.add_session(date(2026, 11, 24))
+    real = dash40.store.api.shutil.copyfile
+    other_tab = []
+
+    def copy_while_another_tab_writes(src, dst, *args, **kw):
+        con = sqlite3.connect(store.root / "dash40.sqlite", timeout=0.2)
+        try:
+            con.execute("BEGIN IMMEDIATE")  # what a write in another tab needs first
+            con.execute("ROLLBACK")
+            other_tab.append("wrote")
+        except sqlite3.OperationalError as exc:
+            other_tab.append(str(exc))
+        finally:
+            con.close()
+        return real(src, dst, *args, **kw)
+
+    monkeypatch.setattr(dash40.store.api.shutil, "copyfile", copy_while_another_tab_writes)
+    store.save_run(a, s, SAMPLE, {}, sample_result())
+    assert other_tab == ["wrote"]
+    assert [p.name for p in files(store.root / "clips")] == [f"{store.clip_hash(SAMPLE)}.mp4"]
+
+
+def test_a_failed_copy_leaves_no_part_file_no_row_and_no_run(store, monkeypatch):
+    import dash40.store.api
+
+    a = store.add_athlete("A")
+    s = store.add_session(date(2026, 11, 24))
+
+    def disk_full(src, dst, *args, **kw):
+        Path(dst).write_bytes(b"half a clip")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(dash40.store.api.shutil, "copyfile", disk_full)
+    with pytest.raises(OSError, match="No space"):
+        store.save_run(a, s, SAMPLE, {}, sample_result())
+    assert files(store.root / "clips") == [] and store.count_runs() == 0
+    assert store.known_clip(store.clip_hash(SAMPLE)) is None
+
+
+def test_a_correction_that_puts_a_line_before_the_start_is_refused(store):
+    from helpers import flying_result, timed_result
+
+    from dash40.dashboard import nudge
+
+    a = store.add_athlete("A")
+    s = store.add_session(date(2026, 11, 24))
+    rid = store.save_run(a, s, SAMPLE, {}, timed_result("yd", {5.0: 1.02, 10.0: 1.70}))  # start 0.8 s, 60 fps
+    r = store.run(rid).result
+    with pytest.raises(InputError) as err:
+        store.correct(rid, "line:5", -70, nudge(r, "line:5", -70))  # 1.820 s - 70/60 s = 0.653 s
+    assert str(err.value) == "The 5 yd line cannot be moved to 0.653 s: it must be crossed after first movement (0.800 s)."
+    with pytest.raises(InputError, match=r"^First movement cannot be moved to 1\.833 s: it must come before the "
+                                         r"5 yd line \(crossed at 1\.820 s\)\.$"):
+        store.correct(rid, "start", 62, nudge(r, "start", 62))
+    store.correct(rid, "start", 30, nudge(r, "start", 30))  # 1.300 s: still before every line
+    with pytest.raises(InputError, match="5 yd line"):  # the line moved back to 1.250 s: before the moved start
+        store.correct(rid, "line:5", -34, nudge(r, "line:5", -34))
+    assert store.run(rid).corrections == {"start": (30, pytest.approx(1.3))}  # the refused ones changed nothing
+    with pytest.raises(InputError, match="no 15 yd line"):
+        store.correct(rid, "line:15", 1, 2.0)
+    with pytest.raises(InputError, match="5 yd line"):  # a save with such a correction is refused whole
+        store.save_run(a, s, SAMPLE, {}, r, corrections={"line:5": (-70, nudge(r, "line:5", -70))})
+    assert store.count_runs() == 1
+    # A flying 10-15 yd: the 15-yd line must stay after the 10-yd line, where the flying time starts.
+    fid = store.save_run(a, s, SAMPLE, {}, flying_result("yd", {10.0: 0.50, 15.0: 0.95}))
+    with pytest.raises(InputError) as err:
+        store.correct(fid, "line:15", -30, 0.45)
+    assert str(err.value) == ("The 15 yd line cannot be moved to 0.450 s: it must be crossed after the 10 yd "
+                              "line, where the flying time starts (0.500 s).")
+    assert store.run(fid).fly_splits == {(9.144, 13.716): pytest.approx(0.45)}

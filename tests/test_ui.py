@@ -1,5 +1,7 @@
 """The pure pieces of ui.py: click-to-place arithmetic, the lines table, failure sentences."""
 
+from pathlib import Path
+
 import pytest
 
 pytest.importorskip("streamlit")
@@ -59,3 +61,68 @@ def test_failures_read_as_one_sentence():
         "'rep.mp4' is damaged. The clip was not saved."
     assert ui.failure_sentence(IndexError("list index out of range"), "saving the run", not_saved=True) == \
         "Something unexpected went wrong while saving the run (IndexError). The clip was not saved."
+
+
+# -- the uploaded clip on disk ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def data(tmp_path, monkeypatch):
+    monkeypatch.setenv("DASH40_DATA_DIR", str(tmp_path))
+    return tmp_path
+
+
+def test_the_working_copy_is_not_dropped_while_it_is_the_only_copy(data):
+    """The clip's row is stored but its file was lost; the coach uploads it again and saves: the
+    store has its file back and the working copy goes. Had the save not restored it, the working
+    copy would have stayed (it was removed, leaving no copy at all)."""
+    from datetime import date
+
+    from helpers import SAMPLE, files, sample_result
+
+    from dash40.store import open_store
+
+    st = open_store(None, data)
+    a, s = st.add_athlete("A"), st.add_session(date(2026, 11, 24))
+    st.save_run(a, s, SAMPLE, {}, sample_result())
+    sha = st.clip_hash(SAMPLE)
+    stored = Path(st.known_clip(sha)["stored_path"])
+    stored.unlink()
+    path, got = ui.keep_upload(st, "rep.mp4", SAMPLE.read_bytes())
+    assert got == sha and path.parent.parent == data / "uploads"
+    ui.drop_upload(st, path, sha)  # the store has no file of it yet: the working copy stays
+    assert path.is_file()
+    st.save_run(a, s, path, {}, sample_result())
+    ui.drop_upload(st, path, sha)
+    assert stored.is_file() and st.clip_hash(stored) == sha
+    assert files(data / "uploads") == [] and files(data / "clips") == [stored]
+
+
+def test_an_upload_that_cannot_be_moved_into_place_fails_and_leaves_nothing(data, monkeypatch):
+    """Only "another tab kept the same clip a moment ago" is taken as done; any other failure to
+    move the checked upload into place (here: permission denied) is raised."""
+    from helpers import SAMPLE, files
+
+    from dash40.store import open_store
+
+    st = open_store(None, data)
+    real = Path.rename
+
+    def denied(self, target):
+        if self.name.startswith(".incoming-"):
+            raise PermissionError(13, "Permission denied")
+        return real(self, target)
+
+    monkeypatch.setattr(Path, "rename", denied)
+    with pytest.raises(PermissionError):
+        ui.keep_upload(st, "rep.mp4", SAMPLE.read_bytes())
+    assert files(data / "uploads") == []
+
+
+def test_reported_failures_are_logged_unless_they_are_dash40_sentences(caplog):
+    assert ui.reported(KeyError("x"), "reading 'a.mp4'") == \
+        "Something unexpected went wrong while reading 'a.mp4' (KeyError)."
+    assert ui.reported(VideoError("'a.mp4' is not a video dash40 can read."), "reading 'a.mp4'") == \
+        "'a.mp4' is not a video dash40 can read."
+    logged = [r for r in caplog.records if r.name == "dash40.ui"]
+    assert len(logged) == 1 and isinstance(logged[0].exc_info[1], KeyError)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -16,8 +17,9 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import sessionmaker
 
+from ..corrections import check_corrections, check_event, crossing_of, same_event
 from ..errors import InputError
-from ..result import AnalysisResult, to_metres
+from ..result import SAME_DISTANCE, AnalysisResult, to_metres
 from .models import Athlete, Clip, Correction, Run, Session
 
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -172,14 +174,21 @@ class Store:
             runs = db.scalars(select(Run.id).where(Run.clip_sha256 == sha256)).all()
             return dict(sha256=c.sha256, file_name=c.file_name, stored_path=c.stored_path, runs=list(runs))
 
-    def _claim_clip(self, db: DbSession, path: Path, sha: str) -> Path | None:
+    def _clip_dest(self, path: Path, sha: str) -> Path:
+        """Where the store keeps a clip: ``<data>/clips/<hash><suffix>``."""
+        return self.root / "clips" / f"{sha}{path.suffix.lower() or '.mp4'}"
+
+    def _claim_clip(self, db: DbSession, path: Path, sha: str) -> tuple[Path | None, bool]:
         """Add the clip's row in the caller's transaction unless it is stored already.
 
-        Returns the path its file must be copied to when this transaction added the row, else None.
-        Content-addressed, so two tabs may race to add the same clip: the insert does nothing when
-        the other one got there first (it waits for that transaction to end, then finds its row).
+        Returns where the clip's file must be put (None when the store has it) and whether this
+        transaction added the row (so that the file is its own to remove if the save fails). A row
+        whose file is gone (a disk restored without it, a folder cleaned by hand) gets its file
+        back, at the usual place. Content-addressed, so two tabs may race to add the same clip:
+        the insert does nothing when the other one got there first (it waits for that transaction
+        to end, then finds its row).
         """
-        dest = self.root / "clips" / f"{sha}{path.suffix.lower() or '.mp4'}"
+        dest = self._clip_dest(path, sha)
         values = dict(sha256=sha, file_name=path.name, stored_path=str(dest), size_bytes=path.stat().st_size)
         dialect = db.get_bind().dialect.name
         if dialect in ("sqlite", "postgresql"):
@@ -187,46 +196,65 @@ class Store:
 
             insert = (sqlite if dialect == "sqlite" else postgresql).insert
             stmt = insert(Clip).values(**values).on_conflict_do_nothing(index_elements=["sha256"])
-            added = db.execute(stmt.returning(Clip.sha256)).first()  # (rowcount is -1 with psycopg)
-            return dest if added is not None else None
-        from sqlalchemy.exc import IntegrityError
+            if db.execute(stmt.returning(Clip.sha256)).first() is not None:  # (rowcount is -1 with psycopg)
+                return dest, True
+        elif db.get(Clip, sha) is None:
+            from sqlalchemy.exc import IntegrityError
 
-        if db.get(Clip, sha) is not None:
-            return None
-        try:
-            with db.begin_nested():
-                db.add(Clip(**values))
-        except IntegrityError:
-            return None  # the other tab stored the same clip first
-        return dest
+            try:
+                with db.begin_nested():
+                    db.add(Clip(**values))
+                return dest, True
+            except IntegrityError:
+                pass  # the other tab stored the same clip first
+        row = db.get(Clip, sha)
+        if Path(row.stored_path).is_file():
+            return None, False
+        row.stored_path = str(dest)  # its file is lost: put this copy back
+        return dest, False
 
     @staticmethod
-    def _copy_clip(path: Path, dest: Path) -> None:
+    def _part_copy(path: Path, dest: Path) -> Path:
+        """A full copy of the clip beside ``dest``, under a name of its own (``….part``), to be moved
+        into place with one rename. Nothing is left behind if the copy fails."""
         dest.parent.mkdir(parents=True, exist_ok=True)
-        tmp = dest.with_name(f"{dest.name}.{os.getpid()}.{id(dest)}.part")
+        fd, name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".part", dir=dest.parent)
+        os.close(fd)
+        part = Path(name)
         try:
-            shutil.copyfile(path, tmp)
-            tmp.replace(dest)
-        finally:
-            tmp.unlink(missing_ok=True)
+            shutil.copyfile(path, part)
+        except BaseException:
+            part.unlink(missing_ok=True)
+            raise
+        return part
 
     # -- runs -------------------------------------------------------------------------------------
     def save_run(self, athlete_id: int, session_id: int, clip_path: str | os.PathLike, calibration: dict,
                  result: AnalysisResult, notes: str | None = None,
                  corrections: dict[str, tuple[int, float]] | None = None) -> int:
         """Store a finished analysis: the clip (once), the run, its key numbers and the coach's
-        corrections (event -> (frames, time)), in one transaction: all or nothing."""
+        corrections (event -> (frames, time)), in one transaction: all or nothing.
+
+        A clip the store does not have yet is copied before the transaction (a big clip does not
+        hold the database meanwhile) and renamed into place inside it. Corrections that would put a
+        line before the start are refused (InputError, see :func:`dash40.corrections.check_corrections`).
+        """
         path = Path(clip_path)
+        check_corrections(result, corrections)
         sha = self.clip_hash(path)
         key = _key_numbers(result)
-        copied: Path | None = None
+        part: Path | None = None
+        placed: Path | None = None  # the clip file this save added (removed again if the save fails)
+        known = self.known_clip(sha)
+        if known is None or not Path(known["stored_path"]).is_file():
+            part = self._part_copy(path, self._clip_dest(path, sha))
         try:
             with self._tx() as db:
                 if db.get(Athlete, athlete_id) is None:
                     raise InputError(f"There is no athlete #{athlete_id}.")
                 if db.get(Session, session_id) is None:
                     raise InputError(f"There is no session #{session_id}.")
-                dest = self._claim_clip(db, path, sha)
+                dest, added = self._claim_clip(db, path, sha)
                 run = Run(athlete_id=athlete_id, session_id=session_id, clip_sha256=sha, calibration=calibration,
                           analyzer_version=result.analyzer_version or "", result=result.to_dict(),
                           units=result.units, notes=notes, **key)
@@ -237,22 +265,42 @@ class Store:
                         db.add(Correction(run_id=run.id, event=ev, frames=int(frames), time_s=float(t)))
                 db.flush()
                 run_id = run.id
-                if dest is not None:  # the file last: a run that fails to insert copies nothing
-                    copied = dest
-                    self._copy_clip(path, dest)
+                if dest is not None:  # the file last: a run that fails to insert puts nothing in place
+                    if part is None:  # (the stored file went missing since the look before the transaction)
+                        part = self._part_copy(path, dest)
+                    if added:
+                        placed = dest
+                    part.replace(dest)  # one rename: the database waits for no copy
         except BaseException:
-            if copied is not None:  # this transaction added the clip's row, so the file is its own
-                copied.unlink(missing_ok=True)
+            if placed is not None:  # this transaction added the clip's row, so the file is its own
+                placed.unlink(missing_ok=True)
             raise
+        finally:
+            if part is not None:
+                part.unlink(missing_ok=True)
         return run_id
 
     def correct(self, run_id: int, event: str, frames: int, time_s: float, note: str | None = None) -> None:
-        """Keep a coach's correction of one event beside the automatic value (0 frames removes it)."""
+        """Keep a coach's correction of one event beside the automatic value (0 frames removes it).
+
+        Refused (InputError, one sentence) when the run has no such event, or when the run's
+        corrections would then put a line at or before the start (for a flying run: a later line at
+        or before the first line), which would make a split of zero or less."""
         with self._tx() as db:
-            existing = db.scalars(select(Correction).where(Correction.run_id == run_id, Correction.event == event)).first()
-            if existing is not None:
-                db.delete(existing)
-                db.flush()
+            r = db.get(Run, run_id)
+            if r is None:
+                raise InputError(f"There is no run #{run_id}.")
+            result = AnalysisResult.from_dict(r.result)
+            check_event(result, event)
+            before = list(r.corrections)
+            after = {c.event: (c.frames, c.time_s) for c in before if not same_event(result, c.event, event)}
+            if frames != 0:
+                after[event] = (int(frames), float(time_s))
+            check_corrections(result, after)
+            for c in before:  # this event's earlier correction, whatever form its key was stored in
+                if same_event(result, c.event, event):
+                    db.delete(c)
+            db.flush()
             if frames != 0:
                 db.add(Correction(run_id=run_id, event=event, frames=int(frames), time_s=float(time_s), note=note))
 
@@ -314,12 +362,8 @@ def _shifts(result: AnalysisResult, corrections: dict[str, tuple[int, float]]) -
             if result.start.time_s is not None:
                 out["start"] = time_s - result.start.time_s
             continue
-        try:
-            d = float(ev.split(":", 1)[1])
-        except (IndexError, ValueError):
-            continue
-        c = next((c for c in result.crossings if abs(c.distance - d) < 1e-6 and c.time_s is not None), None)
-        if c is not None:
+        c = crossing_of(result, ev)
+        if c is not None and c.time_s is not None:
             out[c.distance] = time_s - c.time_s
     return out
 
@@ -372,7 +416,7 @@ def _timed_from_clock(result: AnalysisResult, corrections: dict[str, tuple[int, 
     for s in result.splits:
         key = (origin, split_key(s.distance, result.units))
         auto[key] = s.time_s
-        line = next((v for d, v in shifts.items() if d != "start" and abs(d - s.distance) < 1e-6), None)
+        line = next((v for d, v in shifts.items() if d != "start" and abs(d - s.distance) < SAME_DISTANCE), None)
         if line is None and base is None:
             effective[key] = s.time_s
         else:
