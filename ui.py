@@ -263,6 +263,13 @@ def clickable_frame(image_rgb, *, key: str, on_click, max_width: int = 1280) -> 
                                 on_click=on_click, cursor="crosshair")
 
 
+def line_index(value, n_lines: int) -> int | None:
+    """The line picker's value as a line index, or None when it is not one of the ``n_lines``."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        return None
+    return value if 0 <= value < n_lines else None
+
+
 def place_line_end(lines: list[dict[str, Any]], line: int, end: str,
                    point: tuple[float, float]) -> tuple[list[dict[str, Any]], int, str]:
     """Put ``end`` ("near" or "far") of line number ``line`` at ``point``.

@@ -57,7 +57,7 @@ st.caption(f"{info.width}×{info.height}, {info.fps:.2f} fps"
 # ---- timing lines ------------------------------------------------------------------------------
 st.subheader("Timing lines")
 state_key, units_key, ver_key = f"cal_{sha}", f"calunits_{sha}", f"calver_{sha}"
-pick_key, end_key = f"pickline_{sha}", f"pickend_{sha}"
+end_key = f"pickend_{sha}"
 
 
 def use_calibration(cal: dict) -> None:
@@ -123,13 +123,17 @@ else:
         st.error(str(exc))
 
 lines = new_cal["lines"]
+# The line picker is a new widget whenever its choices change (another unit or number of lines): a
+# kept widget came back from the browser holding the old choice's label, not an index (a metres
+# calibration file on a clip first shown with the yard lines broke the page with a TypeError).
+pick_key = f"pickline_{sha}_{cal_units}_{len(lines)}"
 
 
 def place_clicked_point() -> None:
     """The click on the frame sets the chosen end of the chosen line (a callback: before the rerun)."""
     click = st.session_state.get(f"click_{sha}")
-    line = st.session_state.get(pick_key, 0)
-    if not click or not 0 <= line < len(lines):
+    line = ui.line_index(st.session_state.get(pick_key), len(lines))
+    if not click or line is None:
         return
     end = st.session_state.get(end_key, "near")
     point = ui.to_frame_pixels(click, (info.width, info.height))
@@ -140,7 +144,7 @@ def place_clicked_point() -> None:
 
 
 if lines:
-    if st.session_state.get(pick_key, 0) >= len(lines):
+    if ui.line_index(st.session_state.get(pick_key), len(lines)) is None:
         st.session_state[pick_key] = 0
     p1, p2, p3 = st.columns([2, 2, 3])
     p1.selectbox("Line to place by clicking", list(range(len(lines))), key=pick_key,

@@ -299,6 +299,27 @@ def test_a_file_that_is_not_a_video_gets_a_sentence_and_the_page_stays_usable(ap
     _visible(pg, "Session leaderboard", timeout=60000)
 
 
+def test_a_calibration_file_in_metres_on_a_clip_first_shown_with_yard_lines(app_url, page, tmp_path):
+    """The page first offers yard lines; a metres file changes the line picker's choices. The picker
+    came back from the browser holding the old choice's label and the page broke with a TypeError
+    (found by loading a real clip's metres calibration in Chromium; AppTest does not show it)."""
+    pg = page
+    pg.goto(app_url)
+    _visible(pg, "Analyze a rep")
+    _upload_clip(pg)
+    cal = json.loads(SAMPLE.with_suffix(".calib.json").read_text())
+    cal["units"] = "m"
+    metres = tmp_path / "in_metres.calib.json"
+    metres.write_text(json.dumps(cal))
+    pg.locator('input[type="file"]').nth(1).set_input_files(str(metres))
+    _visible(pg, "First frame with the timing lines", timeout=60000)
+    _idle(pg)
+    _analyze(pg)  # the rerun that broke
+    _visible(pg, "Check each event", timeout=180000)
+    body = pg.inner_text("body")
+    assert "Traceback" not in body and "TypeError" not in body
+
+
 # Both tabs' "Save this run" clicked at the same moment: each tab is told the same wall-clock time
 # (the tabs share the machine's clock) and clicks its button itself when it comes. Playwright's
 # sync API does one call at a time, so two ordinary clicks would land one round trip apart (and

@@ -126,3 +126,12 @@ def test_reported_failures_are_logged_unless_they_are_dash40_sentences(caplog):
         "'a.mp4' is not a video dash40 can read."
     logged = [r for r in caplog.records if r.name == "dash40.ui"]
     assert len(logged) == 1 and isinstance(logged[0].exc_info[1], KeyError)
+
+
+def test_the_line_picker_value_is_an_index_only_when_it_is_one():
+    line_index = ui.line_index
+    assert line_index(2, 3) == 2 and line_index(0, 1) == 0
+    # What a picker can come back holding: another choice's label, a stale index, nothing.
+    assert line_index("10 yd line", 3) is None
+    assert line_index(3, 3) is None and line_index(-1, 3) is None
+    assert line_index(None, 3) is None and line_index(True, 3) is None
