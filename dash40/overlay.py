@@ -204,7 +204,8 @@ def event_thumbnails(clip: str | os.PathLike, result: AnalysisResult, calibratio
     for c in result.crossings:
         if c.time_s is not None and c.frame is not None:
             s = splits.get(c.distance)
-            lab = f"{c.distance:g} {result.units}" + (f" — {s.time_s:.2f} s" if s else f" — {c.time_s:.2f} s")
+            # A line without a split (the start line, a flying rep's first line): when in the clip.
+            lab = f"{c.distance:g} {result.units}" + (f" — {s.time_s:.2f} s" if s else f" — at {c.time_s:.2f} s in the clip")
             events.append((lab, c.time_s, c.frame, c.distance))
     if not events:
         return []

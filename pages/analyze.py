@@ -56,15 +56,16 @@ st.caption(f"{info.width}×{info.height}, {info.fps:.2f} fps"
 
 # ---- timing lines ------------------------------------------------------------------------------
 st.subheader("Timing lines")
-state_key, units_key, ver_key = f"cal_{sha}", f"calunits_{sha}", f"calver_{sha}"
+state_key, ver_key = f"cal_{sha}", f"calver_{sha}"
 end_key = f"pickend_{sha}"
 
 
 def use_calibration(cal: dict) -> None:
-    """Replace the lines (table and units radio with them; before those widgets are drawn)."""
+    """Replace the lines (before the widgets that show them are drawn)."""
     st.session_state[state_key] = dict(cal)
-    st.session_state[units_key] = cal.get("units", "yd")
-    st.session_state[ver_key] = st.session_state.get(ver_key, 0) + 1  # a fresh table, without old edits
+    # A fresh table and units radio: new widgets, drawn from these lines. A kept widget can come back
+    # from the browser with its old value (a metres file's lines were once timed as yards).
+    st.session_state[ver_key] = st.session_state.get(ver_key, 0) + 1
     st.session_state.pop(f"placed_{sha}", None)
 
 
@@ -96,10 +97,9 @@ if cal_file is not None and st.session_state[calfile_key][1]:
     st.error(st.session_state[calfile_key][1])
 
 cal = st.session_state[state_key]
-if units_key not in st.session_state:  # the radio's own state is dropped while another page is shown
-    st.session_state[units_key] = cal.get("units", "yd")
 col_units, col_table = st.columns([1, 4])
-cal_units = cal["units"] = col_units.radio("Line distances in", ["yd", "m"], key=units_key)
+cal_units = cal["units"] = col_units.radio("Line distances in", ["yd", "m"], index=["yd", "m"].index(cal.get("units", "yd")),
+                                           key=f"calunits_{sha}_{st.session_state[ver_key]}")
 edited = col_table.data_editor(pd.DataFrame(ui.calibration_rows(cal, info.height),
                                             columns=["distance", *ui.COLUMNS], dtype=float),
                                num_rows="dynamic", key=f"editor_{sha}_{st.session_state[ver_key]}")

@@ -108,6 +108,11 @@ def test_overlay_and_thumbnails(synth_tiny, tmp_path):
     thumbs = event_thumbnails(clip, r, cal, width=160)
     assert [t.label.split(" —")[0] for t in thumbs][0] == "Start"
     assert len(thumbs) == 1 + sum(c.time_s is not None for c in r.crossings)
+    # Each line's picture shows its split; a line without one (the start line) says when in the clip.
+    splits = {s.distance: s.time_s for s in r.splits}
+    for t, c in zip(thumbs[1:], [c for c in r.crossings if c.time_s is not None], strict=True):
+        want = f" — {splits[c.distance]:.2f} s" if c.distance in splits else f" — at {c.time_s:.2f} s in the clip"
+        assert t.label == f"{c.distance:g} yd{want}", t.label
     assert all(t.image.shape[1] == 160 and t.image.shape[2] == 3 for t in thumbs)
 
 
