@@ -509,7 +509,8 @@ def athlete_report_html(athlete: dict, runs: Sequence, units: str = "yd") -> str
     change = change_since_last_session(runs, units)
     table = progress_table(runs, units)
     progress = progress_figure(runs, units)
-    fig = progress.to_html(full_html=False, include_plotlyjs="cdn") if progress.data else ""
+    # plotly.js inside the page (~3.5 MB): the report opens offline, and on a phone a coach sends it to.
+    fig = progress.to_html(full_html=False, include_plotlyjs=True) if progress.data else ""
 
     def best(k, v):
         if v is None:

@@ -1,5 +1,6 @@
 """The dashboard's numbers, computed without Streamlit."""
 
+import re
 from dataclasses import replace
 from datetime import date
 
@@ -62,6 +63,8 @@ def test_exports():
     assert len(csv.splitlines()) == 5
     html = athlete_report_html({"name": "A <b>", "position": "WR"}, RUNS)
     assert "A &lt;b&gt;" in html and "Personal bests" in html and "1.90" in html
+    # Self-contained: the chart's library is inside the page, nothing is fetched when it is opened.
+    assert "Plotly.newPlot" in html and not re.search(r"<script[^>]+src=", html)
 
 
 def test_nudge_moves_by_capture_frames():
