@@ -3,6 +3,7 @@
     python benchmarks/accuracy.py                 # the whole suite (clips cached in benchmarks/out/)
     python benchmarks/accuracy.py --only b01 b07  # some clips
     python benchmarks/accuracy.py --json out.json # also write every figure as JSON
+    python benchmarks/accuracy.py --crf 12        # the same suite encoded at a high bit rate
 
 For each clip: the error of the first movement, of every crossing and of every split against the
 analytic truth, in milliseconds and in frame periods of the capture rate; the step detection
@@ -129,9 +130,19 @@ def analysed(suite, only: list[str] | None, sub: str = ""):
         yield stem, cfg, truth, res, time.perf_counter() - t, None
 
 
-def run(stems: list[str] | None) -> dict:
+def suite_at(crf: int | None) -> list:
+    """The benchmark suite, or the same clips encoded at x264 ``crf`` (x265 ``crf`` + 2)."""
+    suite = synth.benchmark_suite()
+    if crf is None:
+        return suite
+    from dataclasses import replace
+
+    return [(stem, replace(cfg, crf=crf if cfg.codec == "h264" else crf + 2)) for stem, cfg in suite]
+
+
+def run(stems: list[str] | None, crf: int | None = None) -> dict:
     rows = []
-    for stem, _cfg, truth, res, elapsed, error in analysed(synth.benchmark_suite(), stems):
+    for stem, _cfg, truth, res, elapsed, error in analysed(suite_at(crf), stems, sub=f"crf{crf}" if crf else ""):
         period = 1.0 / truth["capture_fps"]
         if res is None:
             rows.append({"clip": stem, "error": error, "period": period})
@@ -282,8 +293,10 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--only", nargs="*", help="clip name prefixes (e.g. b01 b07)")
     ap.add_argument("--json", help="write the figures as JSON here")
+    ap.add_argument("--crf", type=int, help="encode the suite at this quality instead (12: a high bit rate "
+                                            "that keeps the sensor noise; the suite's own is 21, HEVC 23)")
     args = ap.parse_args()
-    out = run(args.only)
+    out = run(args.only, args.crf)
     if args.json:
         Path(args.json).write_text(json.dumps(out, indent=2, default=float))
 
