@@ -18,20 +18,27 @@ pytest_plugins = ["synth_fixtures"]
 FRAME = 1 / 60
 
 
-def test_tiny_clip_start_and_crossings_match_the_truth(synth_tiny):
-    clip, truth = synth_tiny
-    r = analyze(clip, clip.with_suffix(".calib.json"))
-    # First movement: within a frame on this 38-px athlete, whose picture change leaves its linear
-    # regime within ~2 frames while the onset is extrapolated across a 4-frame gap of B pictures
-    # (a threshold is 3-4 frames late here); the benchmark's athletes: median 0.23 frame.
+def _start_and_crossings_match(r, truth):
+    """The tiny clip's first movement and crossings against its truth.
+
+    First movement: within a frame on this 38-px athlete, whose picture change leaves its linear
+    regime within ~2 frames while the onset is extrapolated across a 4-frame gap of B pictures
+    (a threshold is 3-4 frames late here); the benchmark's athletes: median 0.23 frame.
+    Crossings (a 38-px-tall athlete: the hardest case) within 1.5 frames."""
     assert r.start.method == "onset-fit"
     assert abs(r.start.time_s - truth.t0) < 1.0 * FRAME
-    # Crossings (a 38-px-tall athlete: the hardest case) within 1.5 frames; splits consistent.
     by_d = {ln.distance: ln for ln in truth.lines}
     timed = [c for c in r.crossings if c.time_s is not None]
     assert {c.distance for c in timed} >= {5.0, 10.0}
     for c in timed:
         assert abs(c.time_s - by_d[c.distance].chest_time_s) < 1.5 * FRAME, c
+
+
+def test_tiny_clip_start_and_crossings_match_the_truth(synth_tiny):
+    clip, truth = synth_tiny
+    r = analyze(clip, clip.with_suffix(".calib.json"))
+    _start_and_crossings_match(r, truth)
+    by_d = {ln.distance: ln for ln in truth.lines}
     assert [s.distance for s in r.splits] == [5.0, 10.0]  # no split at the start line
     for s in r.splits:
         assert abs(s.time_s - by_d[s.distance].split_s) < 1.5 * FRAME
@@ -315,11 +322,4 @@ def test_a_portrait_phone_clip_is_analysed_as_shown(synth_tiny, tmp_path):
         for pkt in out.encode():
             dst.mux(pkt)
     set_display_rotation(turned, 90)  # shown turned back right, as an iPhone in portrait writes it
-    r = analyze(turned, clip.with_suffix(".calib.json"))
-    assert r.start.method == "onset-fit"
-    assert abs(r.start.time_s - truth.t0) < 1.0 * FRAME
-    by_d = {ln.distance: ln for ln in truth.lines}
-    timed = [c for c in r.crossings if c.time_s is not None]
-    assert {c.distance for c in timed} >= {5.0, 10.0}
-    for c in timed:
-        assert abs(c.time_s - by_d[c.distance].chest_time_s) < 1.5 * FRAME, c
+    _start_and_crossings_match(analyze(turned, clip.with_suffix(".calib.json")), truth)
