@@ -142,7 +142,7 @@ def suite_at(crf: int | None) -> list:
 
 def run(stems: list[str] | None, crf: int | None = None) -> dict:
     rows = []
-    for stem, _cfg, truth, res, elapsed, error in analysed(suite_at(crf), stems, sub=f"crf{crf}" if crf else ""):
+    for stem, _cfg, truth, res, elapsed, error in analysed(suite_at(crf), stems, sub=f"crf{crf}" if crf is not None else ""):
         period = 1.0 / truth["capture_fps"]
         if res is None:
             rows.append({"clip": stem, "error": error, "period": period})

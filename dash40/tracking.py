@@ -43,7 +43,8 @@ IDENTITY = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
 TRUNK_THICKNESS_M = 0.25  # chest depth of an athlete, used to size the limb-removing opening
 BODY_HEIGHT_M = 1.9
 CELL = 8  # work pixels per side of a motion cell
-EDGE_RAMP_PX = 6  # the widest blurred edge summed pixel by pixel (9 m/s, half-frame exposure, 30 fps, 1080p: ~5 px)
+EDGE_RAMP_PX = 6  # the fewest pixels summed across the front edge
+EDGE_RAMP_M = 0.17  # ...or the widest blur: 10 m/s over a half-frame exposure at 30 fps
 MOTION_LAG_S = 0.4  # the first-movement signal compares each frame with the one this long before
 
 
@@ -375,7 +376,8 @@ def _trunk_front(d: np.ndarray, noise: float, ppm: float, x0: int, y0: int, widt
     tys, txs = np.nonzero(trunk)
     ty0, ty1 = tys.min(), tys.max()
     rows = np.arange(ty0, ty0 + max(1, int(round(0.45 * (ty1 - ty0 + 1)))))
-    fr = _row_fronts(d, trunk, rows, max(3, kd), thr, noise)
+    ramp = max(EDGE_RAMP_PX, int(np.ceil(EDGE_RAMP_M * ppm)))
+    fr = _row_fronts(d, trunk, rows, max(3, kd), thr, noise, ramp)
     if fr is None:
         return None
     keep = _trunk_edge_rows(fr[:, 0], fr[:, 1], tol=max(1.0, 0.03 * ppm))
@@ -410,17 +412,20 @@ def _trunk_front(d: np.ndarray, noise: float, ppm: float, x0: int, y0: int, widt
     }
 
 
-def _row_fronts(d: np.ndarray, trunk: np.ndarray, rows: np.ndarray, win: int, thr: float, noise: float):
+def _row_fronts(d: np.ndarray, trunk: np.ndarray, rows: np.ndarray, win: int, thr: float, noise: float,
+                ramp: int = EDGE_RAMP_PX):
     """Sub-pixel front edge on each row: (row, edge) pairs, or None.
 
     Along a row the trunk's colour distance to the background is C inside and falls to 0 outside;
     a pixel the edge crosses (anti-aliasing, motion blur) has a fraction of C. Summing the
-    fractions from ``win`` pixels inside to the end of this run of foreground gives the edge's
-    position exactly for any blur profile (the coverage integral). C is the row's 80th percentile
-    inside the trunk. The sum starts ``EDGE_RAMP_PX`` inside the last trunk pixel, the pixels
-    behind counted as covered: summed over the whole trunk, every pixel whose contrast differs
-    from C (the background behind it changes) added its error, and the front (the maximum over
-    rows) came out ~1 px ahead.
+    fractions from the pixels inside to the end of this run of foreground gives the edge's
+    position exactly for any blur profile (the coverage integral). The sum starts ``ramp`` pixels
+    inside the last trunk pixel (the widest motion blur at this scale), the pixels behind counted
+    as covered: summed over the whole trunk, every pixel whose contrast differs from C (the
+    background behind it changes) added its error, and the front (the maximum over rows) came out
+    ~1 px ahead. C is the row's 80th percentile over the ``max(win, ramp)`` pixels inside. (The
+    window was once ``win`` pixels, the limb-removing opening's size: at 720p that is 5, one
+    short of the sum, and every chest read a pixel behind.)
     """
     sub = trunk[rows]
     has = sub.any(axis=1)
@@ -430,7 +435,7 @@ def _row_fronts(d: np.ndarray, trunk: np.ndarray, rows: np.ndarray, win: int, th
     sub = sub[has]
     w = d.shape[1]
     ur = w - 1 - np.argmax(sub[:, ::-1], axis=1)  # last trunk pixel on each row
-    offs = np.arange(-win, 6)
+    offs = np.arange(-max(win, ramp), 6)
     cols = ur[:, None] + offs[None, :]
     valid = (cols >= 0) & (cols < w)
     vals = np.where(valid, d[rows[:, None], np.clip(cols, 0, w - 1)], 0.0)
@@ -447,7 +452,7 @@ def _row_fronts(d: np.ndarray, trunk: np.ndarray, rows: np.ndarray, win: int, th
     upto = np.minimum(first_gap, len(offs))
     use = valid & (np.arange(len(offs))[None, :] < upto[:, None])
     alpha = np.clip((vals - noise) / np.maximum(c - noise, 1e-6)[:, None], 0.0, 1.0)
-    start = np.maximum(ur - EDGE_RAMP_PX, 0)
+    start = np.maximum(ur - ramp, 0)
     edge = start - 0.5 + np.sum(np.where(use & (cols >= start[:, None]), alpha, 0.0), axis=1)
     edge = np.where(c > thr, edge, ur + 0.5)
     return np.stack([rows.astype(float), edge], axis=1)

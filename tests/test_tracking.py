@@ -4,7 +4,7 @@ import warnings
 
 import numpy as np
 
-from dash40.tracking import _row_percentile
+from dash40.tracking import _row_percentile, _trunk_front
 
 
 def test_row_percentile_is_numpys_nanpercentile_along_rows():
@@ -17,3 +17,36 @@ def test_row_percentile_is_numpys_nanpercentile_along_rows():
             want = np.nanpercentile(a, 80, axis=1)
         got = _row_percentile(a, 80.0)
         np.testing.assert_allclose(got, want, equal_nan=True)
+
+
+def _planted_trunk(ppm: float, edge: float, blur: float, contrast: float = 60.0, seed: int = 0):
+    """A colour-distance crop holding an upright trunk whose front edge is at column ``edge``.
+
+    Pixel j covers [j - 0.5, j + 0.5]; the edge is smeared over ``blur`` pixels (motion blur: the
+    mean of the step over the exposure, centred on ``edge``). Sensor noise of 1.5 grey levels."""
+    width, height = int(edge + 0.6 * ppm), int(1.2 * ppm)
+    x = np.arange(width)[:, None] + (np.arange(200)[None, :] + 0.5) / 200 - 0.5  # 200 sub-columns
+    if blur > 0:
+        cover = np.clip((edge + blur / 2 - x) / blur, 0.0, 1.0).mean(axis=1)
+    else:
+        cover = (x < edge).mean(axis=1)
+    back = edge - 0.35 * ppm  # the trunk's back edge (0.35 m deep), sharp
+    cover = np.where(np.arange(width) >= np.floor(back), cover, 0.0)
+    d = np.tile(contrast * cover, (height, 1))
+    d[: int(0.1 * ppm)] = 0.0  # some air above the shoulders
+    rng = np.random.default_rng(seed)
+    return np.abs(d + rng.normal(0.0, 1.5, d.shape)).astype(np.float32)
+
+
+def test_trunk_front_is_found_to_a_fifth_of_a_pixel_at_every_picture_scale():
+    # 20-60 pixels per metre: a 40-yd field filmed in 720p from far away up to 1080p from close.
+    # The limb-removing opening, and the pixels summed across the edge, scale with it; at 720p the
+    # sum once missed one pixel and put every chest a pixel behind. Motion blur up to 0.16 m: a
+    # runner at 9.5 m/s filmed at 30 fps with the shutter open half the frame.
+    for ppm in (20.0, 29.0, 43.0, 60.0):
+        for blur in (0.0, 0.08 * ppm, 0.16 * ppm):
+            for edge in (60.3, 61.75):
+                d = _planted_trunk(ppm, edge, blur)
+                got = _trunk_front(d, noise=1.5, ppm=ppm, x0=0, y0=0, width=d.shape[1], direction=1)
+                assert got is not None
+                assert abs(got["front_u"] - edge) < 0.2, (ppm, blur, edge, got["front_u"])
