@@ -187,3 +187,29 @@ def test_the_first_movement_of_a_small_athlete_is_given_a_wider_uncertainty():
     assert near.time_s == far.time_s
     assert far.uncertainty_s >= ONSET_SIZE_S_PX / 30.0
     assert far.uncertainty_s > near.uncertainty_s + 0.002
+
+
+def test_a_crossing_carries_the_encoders_shift_of_the_edge_whatever_the_frames_agree_on():
+    """A moving edge read 0.5 px off in every frame (an encoder's doing) is not averaged away by
+    more frames: the crossing's 1-sigma holds it even when the frames scatter by nothing."""
+    from dash40.calibration import lane_geometry, load_calibration
+    from dash40.timing import EDGE_SYSTEMATIC_PX, crossing, path_sigma
+
+    # Short-form calibration: the 0 and 10 yd lines are pixel columns 100 and 1100 (1 px = 9.144 mm).
+    geom = lane_geometry(load_calibration({"units": "yd", "lines": [{"distance": 0, "x": 100}, {"distance": 10, "x": 1100}]}))
+    t = np.arange(240) * PERIOD
+    u = 100.0 + (9.0 * (t - 1.0)) / 0.009144  # 9 m/s, crossing 9.144 m at t = 2.016 s
+    class Track:  # the part of a RunnerTrack that path_sigma reads
+        front_u = hip_u = u
+        front_v = hip_v = np.full(len(t), 300.0)
+
+        def __len__(self):
+            return len(t)
+
+    track = Track()
+    common = path_sigma(track, geom, "torso", 0.0)
+    np.testing.assert_allclose(common, EDGE_SYSTEMATIC_PX * 0.009144, rtol=1e-6)
+    x = geom.distance_at(u, track.front_v)
+    c = crossing(t, x, np.full(len(t), 1e-4), 9.144, np.arange(len(t)), PERIOD, sigma_common=common)
+    assert abs(c.time_s - (1.0 + 9.144 / 9.0)) < 1e-6
+    assert c.uncertainty_s >= EDGE_SYSTEMATIC_PX * 0.009144 / 9.0
