@@ -58,6 +58,13 @@ def test_hand_held_block_start_left_to_right():
     t2 = next(c for c in r.crossings if c.distance == 2).time_s
     t4 = next(c for c in r.crossings if c.distance == 4).time_s
     assert r.start.time_s < t2 < t4
+    # The chest is on the 0 m line in the set position; by eye its front passes the line's plane
+    # (drawn through the phone's drift) between frames 164 and 166 (5.47-5.54 s) while the head
+    # leads, so the trace jumps there. Not timed is acceptable; a time outside that (a frame's
+    # slack) is not.
+    zero = next(c for c in r.crossings if c.distance == 0)
+    assert zero.time_s is None or 5.44 <= zero.time_s <= 5.57
+    assert zero.time_s is not None or "jumps" in zero.note
 
 
 def test_flying_run_on_a_track():
