@@ -229,7 +229,9 @@ def personal_bests(runs: Sequence, units: str = "yd") -> dict[str, Best | None]:
 def change_since_last_session(runs: Sequence, units: str = "yd") -> dict[str, float | None]:
     """Best split of the latest session minus best split of the session before (negative = faster),
     per split column (None unless both sessions have a time at that line). Only sessions with a
-    split from a start count: a later session of flying reps only is not "the last session" here."""
+    split from a start count: a later session of flying reps only is not "the last session" here.
+    The bests are taken as the page shows them (0.01 s): 1.915 and 1.924 both read 1.92, and a
+    coach reading "1.92 s, +0.01 s since last session" under two equal times would be misled."""
     by_session: dict[int, list] = {}
     for r in runs:
         if not r.flying and any(split_at(r, d) is not None for d in r.splits):
@@ -243,7 +245,7 @@ def change_since_last_session(runs: Sequence, units: str = "yd") -> dict[str, fl
     for c in cols:
         a = [v[0] for r in last if (v := split_at(r, c.distance_m)) is not None]
         b = [v[0] for r in before if (v := split_at(r, c.distance_m)) is not None]
-        out[c.label] = (min(a) - min(b)) if a and b else None
+        out[c.label] = round(round(min(a), 2) - round(min(b), 2), 2) if a and b else None
     return out
 
 

@@ -514,3 +514,13 @@ def test_change_since_last_session_skips_a_later_session_of_flying_reps_only(wit
     ch = change_since_last_session(store.runs(athlete_id=ids["Ana"]), "yd")
     assert ch["10 yd"] == pytest.approx(1.70 - 1.72) and ch["20 yd"] == pytest.approx(2.97 - 2.95)
     assert ch["40 yd"] == pytest.approx(4.58 - 4.61)
+
+
+def test_change_since_last_session_is_between_the_times_as_shown():
+    """Two sessions whose best 10 yd both read 1.92 s (1.9151 and 1.9249) are "the same", not +0.01 s."""
+    from dash40.dashboard import delta_text
+
+    runs = [run_row(1, date(2026, 11, 10), 1, 1.9151, 4.9949), run_row(2, date(2026, 11, 24), 2, 1.9249, 4.9849)]
+    got = change_since_last_session(runs, "yd")
+    assert got["10 yd"] == 0.0 and delta_text(got["10 yd"]) == "same as last session"
+    assert got["40 yd"] == -0.01 and delta_text(got["40 yd"]) == "-0.01 s since last session"  # 4.99 -> 4.98
