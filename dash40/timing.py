@@ -39,6 +39,7 @@ from .calibration import LaneGeometry
 from .tracking import CELL, RunnerTrack
 
 ONSET_WINDOW_S = 1.0  # the frames read again before the run, for the first movement
+RUN_CONFIRM_S = 1.0  # a run reaches a metre past the set position within this
 NOISY_STILL_GREY = 1.0  # still frames differing by more than this (rms grey level) come from a noisy camera
 ONSET_SYSTEMATIC_FRAMES = 0.25  # 1-sigma of the onset fit beyond its own statistics (frames) ...
 ONSET_SIZE_S_PX = 0.15  # ... and (seconds) this over the athlete's height in pixels in the set position
@@ -186,18 +187,34 @@ def detect_start(track: RunnerTrack, x: np.ndarray, frame_period: float,
     x_set = float(np.median(x[ok[: max(3, min(len(ok), 9))]]))
     # The run: the first frame from which the athlete stays more than 25 cm past the set
     # position for the next 0.3 s (a stray detection ahead of the athlete is not a start).
-    away = x[ok] > x_set + 0.25
-    t_ok = t[ok]
+    t_ok, x_ok = t[ok], x[ok]
     i_big = None
-    for j in np.nonzero(away)[0]:
-        window = (t_ok >= t_ok[j]) & (t_ok <= t_ok[j] + 0.3)
-        span = t_ok[window].max() - t_ok[j]
-        at_end = t_ok[-1] < t_ok[j] + 0.3  # the clip ends within the window
-        if window.sum() >= 3 and (span >= 0.2 or at_end) and away[window].all():
-            i_big = int(ok[j])
-            break
-    if i_big is None:
-        raise _NoStart()
+    j_from = 0
+    while i_big is None:
+        away = x_ok > x_set + 0.25
+        hit = None
+        for j in np.nonzero(away)[0]:
+            if j < j_from:
+                continue
+            window = (t_ok >= t_ok[j]) & (t_ok <= t_ok[j] + 0.3)
+            span = t_ok[window].max() - t_ok[j]
+            at_end = t_ok[-1] < t_ok[j] + 0.3  # the clip ends within the window
+            if window.sum() >= 3 and (span >= 0.2 or at_end) and away[window].all():
+                hit = j
+                break
+        if hit is None:
+            raise _NoStart()
+        # A run goes on: a metre past the set position within the next second. Getting from "on
+        # your marks" into "set" moves the shoulders forward a few tenths of a metre, and they stop
+        # there (on a real clip that was taken for the start, 2 s early): the athlete's new place
+        # is the set position, and the run is looked for from there.
+        later = (t_ok > t_ok[hit]) & (t_ok <= t_ok[hit] + RUN_CONFIRM_S)
+        if t_ok[-1] < t_ok[hit] + RUN_CONFIRM_S or np.any(x_ok[later] > x_set + 1.0):
+            i_big = int(ok[hit])
+        else:
+            window = (t_ok >= t_ok[hit]) & (t_ok <= t_ok[hit] + 0.3)
+            x_set = float(np.median(x_ok[window]))
+            j_from = int(np.nonzero(window)[0][-1]) + 1
     # Region of the set position: where the athlete is just before the run.
     before = ok[(ok < i_big) & (np.abs(x[ok] - x_set) < 0.25)]
     first_found = before[-9:] if len(before) else ok[: max(1, min(len(ok), 5))]

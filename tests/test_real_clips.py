@@ -46,6 +46,21 @@ def test_hand_held_block_start_right_to_left():
     assert all(s.length is None or 0.2 <= s.length <= 3.0 for s in r.steps)
 
 
+def test_a_clip_that_begins_at_on_your_marks_is_timed_from_the_set_position():
+    # start_a4: the clip begins with the athlete kneeling ("on your marks"); the hips rise into
+    # "set" over frames ~50-68 and the shoulders move forward; the set is held to frame 93, the body
+    # shifts at 94 and the hands leave the track at 95-96 (3.17-3.20 s). The move into set was once
+    # taken for the start (1.14 s, "threshold"). The phone stood where it stood for start_a1: the
+    # same lines.
+    cal = {"units": "m", "lines": [{"distance": 0, "near": [1045, 618], "far": [1035, 588]},
+                                   {"distance": 5, "near": [695, 618], "far": [690, 588]},
+                                   {"distance": 10, "near": [345, 618], "far": [345, 588]}]}
+    r = analyze(_clip("start_a4.mp4"), cal)
+    assert r.direction == "right-to-left" and not r.flying
+    assert r.start.method == "onset-fit"
+    assert 3.00 <= r.start.time_s <= 3.15
+
+
 def test_hand_held_block_start_left_to_right():
     # The athlete is close to the camera; the phone drifts ~35 px. By eye: still at frame 162
     # (5.405 s), moving at frame 164 (5.472 s).

@@ -213,3 +213,34 @@ def test_a_crossing_carries_the_encoders_shift_of_the_edge_whatever_the_frames_a
     c = crossing(t, x, np.full(len(t), 1e-4), 9.144, np.arange(len(t)), PERIOD, sigma_common=common)
     assert abs(c.time_s - (1.0 + 9.144 / 9.0)) < 1e-6
     assert c.uncertainty_s >= EDGE_SYSTEMATIC_PX * 0.009144 / 9.0
+
+
+def test_getting_into_set_during_the_clip_is_not_taken_for_the_start():
+    """The clip begins at "on your marks": 1.0-1.3 s the shoulders move 0.35 m forward into "set"
+    and stay there; the athlete starts at 3.5 s. (On a real clip, start_a4, the old rule timed the
+    start 2 s early, in the move into set.) The start is found at 3.5 s, from the frames of the
+    set position."""
+    from dash40.timing import detect_start
+    from dash40.tracking import RunnerTrack
+
+    n, t_set, t0 = 300, 1.0, 3.5
+    t = np.arange(n) * PERIOD
+    rng = np.random.default_rng(7)
+    x = np.where(t < t_set, 0.0, np.minimum(t - t_set, 0.3) / 0.3 * 0.35)
+    x = x + np.where(t > t0, 3.5 * (t - t0) ** 2, 0.0) + rng.normal(0.0, 0.01, n)
+    nan = np.full(n, np.nan)
+    track = RunnerTrack(
+        index=np.arange(n), time_s=t, found=np.ones(n, bool), front_u=nan, front_v=nan, hip_u=nan, hip_v=nan,
+        bbox=np.tile([100.0, 100.0, 160.0, 220.0], (n, 1)), foot_u=nan, foot_v=nan, ground_segments=((),) * n,
+        shift=np.zeros((n, 2)), warps=np.tile(np.eye(2, 3), (n, 1, 1)), motion=np.zeros((n, 4), np.float32),
+        cells_shape=(2, 2), work_scale=1.0, direction=1, repeat=np.zeros(n, bool))
+    seen = []
+
+    def read_patches(rows, box):
+        seen.append(rows)
+        times, P = _edge_patches(t0 - t[rows[0]], accel_px=60.0, n=len(rows))
+        return P, ["P"] * len(rows)
+
+    got = detect_start(track, x, PERIOD, read_patches)
+    assert got.time_s is not None and abs(got.time_s - t0) < 0.5 * PERIOD
+    assert t[seen[0][0]] > t_set + 0.3  # the frames read are those of the set position
