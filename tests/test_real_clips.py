@@ -92,6 +92,16 @@ def test_flying_run_on_a_track():
     assert first.time_s is not None and 32 / 30 <= first.time_s <= 34.5 / 30
 
 
+def test_a_short_low_resolution_clip_of_a_runner_already_running():
+    # field_run: 480x352, 47 frames; the runner enters from the left already running. By eye her
+    # chest reaches column 380 at frame 24 (0.801 s): behind it at 23, past it at 25.
+    cal = {"units": "m", "lines": [{"distance": 0, "x": 100}, {"distance": 3, "x": 380}]}
+    r = analyze(_clip("field_run.mp4"), cal)
+    assert r.flying and r.start.time_s is None
+    line = next(c for c in r.crossings if c.distance == 3)
+    assert line.time_s is not None and 0.767 <= line.time_s <= 0.834
+
+
 def test_a_walker_is_not_taken_for_a_sprinter():
     # A woman walking back and forth in front of a wall: whatever the calibration, dash40 must
     # not report it as a sprint.
