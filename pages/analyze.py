@@ -102,7 +102,8 @@ cal_units = cal["units"] = col_units.radio("Line distances in", ["yd", "m"], ind
                                            key=f"calunits_{sha}_{st.session_state[ver_key]}")
 edited = col_table.data_editor(pd.DataFrame(ui.calibration_rows(cal, info.height),
                                             columns=["distance", *ui.COLUMNS], dtype=float),
-                               num_rows="dynamic", key=f"editor_{sha}_{st.session_state[ver_key]}")
+                               num_rows="dynamic", key=f"editor_{sha}_{st.session_state[ver_key]}",
+                               column_config={c: st.column_config.NumberColumn(format="%.1f") for c in ui.COLUMNS})
 col_table.caption("Pixel positions on the first frame (from its top-left corner): near = the end of the line "
                   "closer to the camera, far = the other end (cone bases). Type them, or click them on the "
                   "frame below.")

@@ -45,7 +45,8 @@ def test_the_table_round_trips_and_marks_unplaced_ends():
     cal = {"units": "yd", "lines": [{"distance": 0.0, "near": [100.04, 700.0], "far": [110.0, 400.0]},
                                     {"distance": 10.0, "x": 900.0}]}
     rows = ui.calibration_rows(cal, 720)
-    assert rows[0] == {"distance": 0.0, "near u": 100.0, "near v": 700.0, "far u": 110.0, "far v": 400.0}
+    # exactly as the file has them (shown to 0.1 px, but not rounded: the analysis must see the file)
+    assert rows[0] == {"distance": 0.0, "near u": 100.04, "near v": 700.0, "far u": 110.0, "far v": 400.0}
     assert rows[1] == {"distance": 10.0, "near u": 900.0, "near v": 719.0, "far u": 900.0, "far v": 0.0}
     lines = ui.lines_from_table(rows + [{"distance": 20.0, "near u": 5.0, "near v": float("nan"), "far u": None},
                                         {"distance": None, "near u": 1.0}])
@@ -135,3 +136,15 @@ def test_the_line_picker_value_is_an_index_only_when_it_is_one():
     assert line_index("10 yd line", 3) is None
     assert line_index(3, 3) is None and line_index(-1, 3) is None
     assert line_index(None, 3) is None and line_index(True, 3) is None
+
+
+def test_the_lines_the_page_analyses_are_the_files_to_the_last_digit():
+    """The demo clip's calibration through the table and back is the file's: the command line and
+    the dashboard time the same clip alike (rounding to 0.1 px made 1.92 s read 1.93 s)."""
+    import json
+
+    from helpers import SAMPLES
+
+    cal = json.loads((SAMPLES / "demo_40yd_60fps.calib.json").read_text())
+    back = ui.lines_from_table(ui.calibration_rows(cal, 720))
+    assert back == [{"distance": ln["distance"], "near": ln["near"], "far": ln["far"]} for ln in cal["lines"]]
