@@ -27,14 +27,17 @@ def _clip(name):
     return p
 
 
+# The 0, 5 and 10 m lines of the start_a* clips, marked on start_a1's first frame.
+TRACK_A = {"units": "m", "lines": [{"distance": 0, "near": [1045, 618], "far": [1035, 588]},
+                                   {"distance": 5, "near": [695, 618], "far": [690, 588]},
+                                   {"distance": 10, "near": [345, 618], "far": [345, 588]}]}
+
+
 def test_hand_held_block_start_right_to_left():
     # iPhone, ~30 fps VFR, B-frames, hand-held drift of ~50 px with a slight turn; the athlete holds
     # "set" for 5 s, then runs right to left. By eye: still at frame 158 (5.272 s), hands leaving
     # the track at frame 160 (5.338 s).
-    cal = {"units": "m", "lines": [{"distance": 0, "near": [1045, 618], "far": [1035, 588]},
-                                   {"distance": 5, "near": [695, 618], "far": [690, 588]},
-                                   {"distance": 10, "near": [345, 618], "far": [345, 588]}]}
-    r = analyze(_clip("start_a1.mp4"), cal)
+    r = analyze(_clip("start_a1.mp4"), TRACK_A)
     assert r.direction == "right-to-left" and not r.flying
     assert r.start.method == "onset-fit"
     assert 5.20 <= r.start.time_s <= 5.40
@@ -52,10 +55,7 @@ def test_a_clip_that_begins_at_on_your_marks_is_timed_from_the_set_position():
     # shifts at 94 and the hands leave the track at 95-96 (3.17-3.20 s). The move into set was once
     # taken for the start (1.14 s, "threshold"). The phone stood where it stood for start_a1: the
     # same lines.
-    cal = {"units": "m", "lines": [{"distance": 0, "near": [1045, 618], "far": [1035, 588]},
-                                   {"distance": 5, "near": [695, 618], "far": [690, 588]},
-                                   {"distance": 10, "near": [345, 618], "far": [345, 588]}]}
-    r = analyze(_clip("start_a4.mp4"), cal)
+    r = analyze(_clip("start_a4.mp4"), TRACK_A)
     assert r.direction == "right-to-left" and not r.flying
     assert r.start.method == "onset-fit"
     assert 3.00 <= r.start.time_s <= 3.15
