@@ -228,6 +228,17 @@ def _time_track(track: RunnerTrack, geom: LaneGeometry, cal: Calibration, info, 
     reached = [c for c in crossings if c.time_s is not None]
     if not reached:
         last = np.nanmax(x) if np.any(np.isfinite(x)) else float("nan")
+        # A line the trace goes past without a time: the tracking broke off around it, which is
+        # not the same advice as a line never reached.
+        before = np.isfinite(x) & (t <= (onset.time_s if onset.time_s is not None else t[0]))
+        x_from = float(np.median(x[before])) if before.any() else float(np.nanmin(x))
+        passed = [c for c in crossings if x_from < to_metres(c.distance, cal.units) < last]
+        if passed:
+            raise AnalysisError(
+                f"The runner passes the {passed[0].distance:g} {cal.units} line, but no line could be timed: the "
+                "tracking of the chest breaks off around it (the camera shakes, or the picture is too coarse): film "
+                "again with the phone held steadier, or closer."
+            )
         raise AnalysisError(
             f"The runner never reaches a timing line in this clip (furthest point {from_metres(last, cal.units):.1f} "
             f"{cal.units}): check the calibration's distances, or film the whole rep."
