@@ -76,11 +76,16 @@ def lane_positions(track: RunnerTrack, geom: LaneGeometry, reference: str = "tor
     mpp = np.full(len(track), np.nan)
     if np.any(ok):
         x[ok] = geom.distance_at(u[ok], v[ok])
-        mpp[ok] = np.abs(geom.distance_at(u[ok] + 0.5, v[ok]) - geom.distance_at(u[ok] - 0.5, v[ok]))
+        mpp[ok] = _metres_per_pixel(geom, u[ok], v[ok])
         if reference == "torso":
             x[ok] -= oblique_lead(geom.view_angle_signed(x[ok]))
     sigma = np.sqrt((0.4 * mpp) ** 2 + (0.01) ** 2)
     return x, sigma
+
+
+def _metres_per_pixel(geom: LaneGeometry, u: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """Lane distance spanned by one pixel column at each (u, v), on the runner's path."""
+    return np.abs(geom.distance_at(u + 0.5, v) - geom.distance_at(u - 0.5, v))
 
 
 def oblique_lead(theta: np.ndarray) -> np.ndarray:
@@ -106,16 +111,11 @@ def path_sigma(track: RunnerTrack, geom: LaneGeometry, reference: str, path_sd: 
     ok = np.isfinite(u) & np.isfinite(v)
     if not np.any(ok):
         return out
-    mpp = np.abs(geom.distance_at(u[ok] + 0.5, v[ok]) - geom.distance_at(u[ok] - 0.5, v[ok]))
-    out[ok] = EDGE_SYSTEMATIC_PX * mpp
+    out[ok] = EDGE_SYSTEMATIC_PX * _metres_per_pixel(geom, u[ok], v[ok])
     if path_sd > 0 and geom.homography is not None:
         x_hi = geom.with_path(geom.s_path + path_sd).distance_at(u[ok], v[ok])
         x_lo = geom.with_path(geom.s_path - path_sd).distance_at(u[ok], v[ok])
         out[ok] = np.hypot(out[ok], 0.5 * np.abs(x_hi - x_lo))
-    return out
-    x_hi = geom.with_path(geom.s_path + path_sd).distance_at(u[ok], v[ok])
-    x_lo = geom.with_path(geom.s_path - path_sd).distance_at(u[ok], v[ok])
-    out[ok] = 0.5 * np.abs(x_hi - x_lo)
     return out
 
 
@@ -200,7 +200,7 @@ def detect_start(track: RunnerTrack, x: np.ndarray, frame_period: float,
             span = t_ok[window].max() - t_ok[j]
             at_end = t_ok[-1] < t_ok[j] + 0.3  # the clip ends within the window
             if window.sum() >= 3 and (span >= 0.2 or at_end) and away[window].all():
-                hit = j
+                hit, held = j, window
                 break
         if hit is None:
             raise _NoStart()
@@ -212,9 +212,8 @@ def detect_start(track: RunnerTrack, x: np.ndarray, frame_period: float,
         if t_ok[-1] < t_ok[hit] + RUN_CONFIRM_S or np.any(x_ok[later] > x_set + 1.0):
             i_big = int(ok[hit])
         else:
-            window = (t_ok >= t_ok[hit]) & (t_ok <= t_ok[hit] + 0.3)
-            x_set = float(np.median(x_ok[window]))
-            j_from = int(np.nonzero(window)[0][-1]) + 1
+            x_set = float(np.median(x_ok[held]))
+            j_from = int(np.nonzero(held)[0][-1]) + 1
     # Region of the set position: where the athlete is just before the run.
     before = ok[(ok < i_big) & (np.abs(x[ok] - x_set) < 0.25)]
     first_found = before[-9:] if len(before) else ok[: max(1, min(len(ok), 5))]
