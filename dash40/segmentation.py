@@ -133,7 +133,10 @@ class Registrar:
             aligned = cv2.warpAffine(cur_gray, M, (w, h), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
                                      borderMode=cv2.BORDER_REPLICATE)
             r = aligned[self.sub].ravel() - self.refi
-            scale = 1.4826 * float(np.median(np.abs(r[::7]))) + 1e-3
+            # A picture the encoder froze can equal the reference in most pixels: the median
+            # residual is then 0, and a scale of 0 would keep only the pixels that already fit.
+            # A grey level is the least the scale can be.
+            scale = max(1.4826 * float(np.median(np.abs(r[::7]))), 1.0)
             ok = np.abs(r) < 3.0 * scale
             Jo = self.J[ok]
             A = Jo.T @ Jo
