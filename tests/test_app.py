@@ -56,7 +56,7 @@ def test_analyze_page_on_an_empty_database_asks_for_a_clip(empty):
 
 
 def test_athlete_page_shows_bests_and_every_run(filled):
-    at = _run("pages/athlete.py")
+    at = _run("views/athlete.py")
     assert at.title[0].value == "Athlete"
     labels = [m.label for m in at.metric]
     assert "Best 10 yd" in labels and "Best 40 yd" in labels
@@ -65,13 +65,13 @@ def test_athlete_page_shows_bests_and_every_run(filled):
 
 
 def test_session_page_ranks_the_day(filled):
-    at = _run("pages/session.py")
+    at = _run("views/session.py")
     board = at.dataframe[0].value
     assert list(board["Rank"]) == [1, 2] and set(board["Athlete"]) == {"Jordan Miles", "Sam Ortiz"}
 
 
 def test_compare_page_shows_deltas(filled):
-    at = _run("pages/compare.py")
+    at = _run("views/compare.py")
     table = at.dataframe[0].value
     assert "Δ 40 yd" in table.columns and len(table) == 2
 
@@ -157,7 +157,7 @@ def test_a_damaged_clip_gets_one_sentence_and_the_page_stays_usable(filled, tmp_
     msg = at.error[0].value
     assert "'garbled.mp4'" in msg and "damaged" in msg and msg.endswith("The clip was not saved.")
     assert "Traceback" not in msg and "IndexError" not in msg
-    at.switch_page("pages/session.py").run()
+    at.switch_page("views/session.py").run()
     assert not at.exception and at.title[0].value == "Session leaderboard"
 
 
@@ -243,7 +243,7 @@ def test_the_first_start_seeds_the_demo_athlete(empty, monkeypatch, synth_tiny):
     st = open_store(None, empty)
     assert st.count_runs() == 1
     assert [a["name"] for a in st.athletes()] == ["Demo Athlete"]
-    at.switch_page("pages/athlete.py").run()
+    at.switch_page("views/athlete.py").run()
     assert not at.exception
     assert len(at.dataframe[0].value) == 1
     _run()  # a second start adds nothing
@@ -263,8 +263,8 @@ def test_calibration_rows_survive_a_json_round_trip():
 def test_the_units_stay_m_after_a_visit_to_another_page(filled):
     at = _upload(_run(), METRES, METRES.with_suffix(".calib.json"))
     assert _radio(at, "Line distances in").value == "m"
-    at.switch_page("pages/session.py").run()
-    at.switch_page("pages/analyze.py").run()
+    at.switch_page("views/session.py").run()
+    at.switch_page("views/analyze.py").run()
     _upload(at, METRES)  # the uploader is empty again; the lines set for this clip are kept
     assert not at.error
     assert _radio(at, "Line distances in").value == "m"
@@ -291,7 +291,7 @@ def test_the_rank_by_distance_stays_when_the_units_switch(empty):
     s = st.add_session(date(2026, 11, 24), place="turf")
     st.save_run(ana, s, SAMPLE, {}, timed_result("yd", {10.0: 1.80, 40.0: 4.60}))  # faster over 40
     st.save_run(ben, s, SAMPLE, {}, timed_result("yd", {10.0: 1.70, 40.0: 4.70}))  # faster over 10
-    at = _run("pages/session.py")
+    at = _run("views/session.py")
     rank_by = _radio(at, "Rank by")
     assert rank_by.value == pytest.approx(40 * 0.9144) and list(at.dataframe[0].value["Athlete"]) == ["Ana", "Ben"]
     rank_by.set_value(10 * 0.9144).run()
@@ -337,7 +337,7 @@ def test_pages_with_a_flying_rep_and_no_sprint_model(empty):
     s = st.add_session(date(2026, 11, 24), place="turf")
     st.save_run(ana, s, SAMPLE, {}, replace(timed_result("yd", {10.0: 1.72, 20.0: 2.95}), model={}))
     st.save_run(ana, s, SAMPLE, {}, flying_result("yd", {20.0: 1.10, 40.0: 3.07}))
-    at = _run("pages/athlete.py")
+    at = _run("views/athlete.py")
     assert NO_MODEL_NOTE in [i.value for i in at.info]
     charts = at.get("plotly_chart")
     assert len(charts) == 1  # the splits over time only: no empty model panels
@@ -345,7 +345,7 @@ def test_pages_with_a_flying_rep_and_no_sprint_model(empty):
     assert table["fly 20–40 yd"].tolist() == ["—", "1.97"] and table["20 yd"].tolist() == ["2.95", "—"]
     labels = [m.label for m in at.metric]
     assert at.metric[labels.index("Best 20 yd")].value == "2.95 s"
-    at.switch_page("pages/session.py").run()
+    at.switch_page("views/session.py").run()
     assert not at.exception
     board, fly = (d.value for d in at.dataframe)
     assert len(board) == 1 and board["20 yd"].tolist() == ["2.95"]
@@ -509,7 +509,7 @@ def test_the_session_page_ranks_by_a_split_every_run_from_a_start_has(empty):
     st.save_run(ids["Ben"], s, SAMPLE, {}, timed_result("yd", {10.0: 1.80, 20.0: 3.01, 40.0: 4.75}))
     st.save_run(ids["Cy"], s, SAMPLE, {}, timed_result("yd", {10.0: 1.70, 20.0: 2.90}))
     st.save_run(ids["Fay"], s, SAMPLE, {}, flying_result("yd", {10.0: 0.50, 15.0: 0.95}))
-    at = _run("pages/session.py")
+    at = _run("views/session.py")
     assert _radio(at, "Rank by").value == pytest.approx(20 * 0.9144)
     assert _radio(at, "Rank by").options == ["10 yd", "20 yd", "40 yd"]
     board = at.dataframe[0].value

@@ -403,3 +403,20 @@ def test_two_tabs_saving_at_the_same_time_both_saved_clip_stored_once(fresh_app,
         assert not uploads.is_dir() or list(uploads.iterdir()) == []  # .incoming-* check folder is left
     finally:
         store.engine.dispose()
+
+
+def test_a_page_opened_by_its_address_on_a_fresh_server_shows_the_dashboards_menu(fresh_app, browser):
+    """A coach's bookmark of the Session page, opened first thing after the server starts: the
+    sidebar lists the dashboard's pages by their titles, not Streamlit's bare list of page files
+    ("app", "analyze", …), which a folder named ``pages/`` beside app.py used to bring up."""
+    url, _ = fresh_app
+    pg = browser.new_page(viewport=VIEWPORT)
+    try:
+        pg.goto(url + "/session")
+        _visible(pg, "Session leaderboard")
+        nav = pg.locator('[data-testid="stSidebarNav"]')
+        nav.get_by_text("Analyze a rep").wait_for(timeout=30000)
+        links = [t.strip().split("\n")[-1] for t in nav.locator("a").all_inner_texts()]  # (after the icon)
+        assert links == ["Analyze a rep", "Athlete", "Compare", "Session"], links
+    finally:
+        pg.close()
