@@ -94,6 +94,29 @@ def test_hip_still_before_t0_and_follows_the_sprint_model_after():
     assert not np.allclose(hand, p0["right_hand"])
 
 
+def test_on_your_marks_the_athlete_rises_into_set_holds_it_then_starts_at_t0():
+    """A clip that begins at "on your marks": the hips are back and low, rise into the set position
+    over ``into_set_s`` and hold it ``set_hold_s`` before t0 (the chest moves ~0.2 m forward into
+    set: what a first-movement detector must not take for the start). The ground hand stays on
+    the ground all along."""
+    cfg = replace(TINY, into_set_s=0.6, set_hold_s=1.0, t0=2.0, duration=3.0)
+    a = Athlete(cfg)
+    chest = a.chest_front_x(np.array([0.0, 0.39, 1.0, 1.5, 2.0]))
+    assert chest[0] == chest[1] and chest[2] == chest[3] == chest[4]  # still in marks, still in set
+    assert 0.15 < chest[2] - chest[0] < 0.3
+    assert a.hip_x(2.0) == a.x_hip_set
+    hands = [a.pose(t).joints["right_wrist"] for t in (0.0, 0.7, 1.0, 1.99)]
+    for h in hands[1:]:
+        np.testing.assert_allclose(h, hands[0], atol=1e-9)
+    knee = [a.pose(t).joints["right_knee"][1] for t in (0.0, 1.0)]
+    assert knee[0] < knee[1]  # the rear knee near the ground in marks
+    # Without it, the clip begins in the set position, exactly as before.
+    plain = Athlete(TINY)
+    assert plain.chest_front_x(0.0) == plain.chest_front_x(TINY.t0)
+    with pytest.raises(ValueError, match="into_set_s"):
+        replace(TINY, into_set_s=0.6, set_hold_s=1.0, t0=1.0)
+
+
 def test_chest_front_never_moves_back_after_t0():
     a = Athlete(preset("demo_40yd"))
     t = np.arange(a.t0, 6.5, 1e-4)
@@ -522,6 +545,7 @@ def test_presets_and_benchmark_suite_cover_the_variants():
     assert any(c.shake_px > 0 for c in cfgs) and any(c.bystander for c in cfgs)
     assert any(c.units == "m" and c.lines == (0, 10, 20, 30) for c in cfgs)
     assert any(c.t0 < 0 and c.lines == (20, 40) for c in cfgs)
+    assert any(c.into_set_s > 0 for c in cfgs)
 
 
 def test_bad_configs_say_what_is_wrong():

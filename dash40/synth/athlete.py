@@ -37,6 +37,8 @@ THETA_SET, THETA_RUN = math.radians(-10.0), math.radians(82.0)  # trunk angle ab
 PHI_SET, PHI_RUN = math.radians(25.0), math.radians(12.0)  # heel raised during contact
 ARM_SET_INCLINE = math.radians(12.0)  # ground arm: hand ahead of the shoulder
 REAR_TOE_OFF, FRONT_TOE_OFF, FIRST_TOUCHDOWN = 0.15, 0.32, 0.38  # s after t0
+MARKS_BACK, MARKS_DOWN = 0.20, 0.22  # "on your marks": hips this far back and down from "set" (m at 1.83 m)
+MARKS_TILT = math.radians(10.0)  # ... and the trunk this much more upright (the shoulders stay over the hands)
 HAND_BLEND = 0.30  # s over which the arms go from the stance to running
 LANDING_SPEED = 1.0  # m/s, the swing foot's downward speed at touchdown
 SIDES = ("left", "right")
@@ -118,6 +120,8 @@ class Athlete:
         self.cfg = cfg
         self.sc = cfg.stature / 1.83
         self.mss, self.tau, self.t0 = float(cfg.mss), float(cfg.tau), float(cfg.t0)
+        self.into_set = float(getattr(cfg, "into_set_s", 0.0))
+        self.t_set = self.t0 - float(getattr(cfg, "set_hold_s", 1.0))  # the set position is reached
         self.z = float(cfg.lane_offset)
         sc = self.sc
         self.thigh, self.shank = THIGH * cfg.stature, SHANK * cfg.stature
@@ -158,10 +162,18 @@ class Athlete:
     def tau_of(self, t):
         return np.maximum(np.asarray(t, float) - self.t0, 0.0)
 
+    def marks(self, t):
+        """1 in "on your marks", easing to 0 as the athlete rises into the set position (0 when
+        the clip begins in set)."""
+        if self.into_set <= 0.0:
+            return np.zeros_like(np.asarray(t, float))
+        return 1.0 - smootherstep((np.asarray(t, float) - (self.t_set - self.into_set)) / self.into_set)
+
     def hip_x(self, t):
         """Hip-centre world x (m) at real time t (s); exact mono-exponential model after t0."""
         tau = self.tau_of(t)
-        return self.x_hip_set + self.mss * (tau + self.tau * np.exp(-tau / self.tau) - self.tau)
+        run = self.x_hip_set + self.mss * (tau + self.tau * np.exp(-tau / self.tau) - self.tau)
+        return run - MARKS_BACK * self.sc * self.marks(t)
 
     def speed(self, t):
         tau = self.tau_of(t)
@@ -170,7 +182,7 @@ class Athlete:
     def trunk_angle(self, t):
         """Trunk angle above the horizontal (rad), smooth in v/MSS."""
         g = posture_fraction(self.speed(t) / self.mss)
-        return THETA_SET + (THETA_RUN - THETA_SET) * g
+        return THETA_SET + (THETA_RUN - THETA_SET) * g + MARKS_TILT * self.marks(t)
 
     def chest_front_x(self, t):
         """The trunk capsule's most forward world x: max(hip.x, neck.x) + r_trunk."""
@@ -240,7 +252,7 @@ class Athlete:
         """Hip height: smooth nominal height, lowered (continuously) so that a stance foot stays in
         reach of the leg; a swing foot's constraint fades in and out with its swing."""
         g = float(posture_fraction(float(self.speed(t)) / self.mss))
-        h = self.h_set + (self.h_run - self.h_set) * g
+        h = self.h_set + (self.h_run - self.h_set) * g - MARKS_DOWN * self.sc * float(self.marks(t))
         hx = float(self.hip_x(t))
         reach = 0.995 * self.leg
         feet = feet or {s: self._foot_state(s, t) for s in SIDES}
@@ -290,7 +302,7 @@ class Athlete:
         return mid, end
 
     def pose(self, t: float) -> Pose:
-        """Joints and capsules at real time t. Static for t ≤ t0."""
+        """Joints and capsules at real time t. Static from the set position to t0."""
         cfg, sc, z0 = self.cfg, self.sc, self.z
         t = float(t)
         s = float(self.speed(t)) / self.mss
@@ -333,10 +345,14 @@ class Athlete:
             psi = psi0 + (psi - psi0) * wgt
             flex = flex0 + (flex - flex0) * wgt
             down = -tdir
-            ua = _rot(down, psi)
-            elbow = shoulder + self.upper_arm * ua
-            fa = _rot(ua, flex)
-            wrist = elbow + self.forearm * fa
+            if sd == self.ground_hand and self.into_set > 0.0 and t < self.t_set:  # rising into set: the hand stays put
+                elbow, wrist = self._limb_2link(shoulder, self.wrist_set, self.upper_arm, self.forearm, -1.0)
+                fa = (wrist - elbow) / self.forearm
+            else:
+                ua = _rot(down, psi)
+                elbow = shoulder + self.upper_arm * ua
+                fa = _rot(ua, flex)
+                wrist = elbow + self.forearm * fa
             hand = wrist + 0.08 * sc * fa
             za = zs * SHOULDER_HALF_WIDTH * sc
             arms[sd] = (w3(shoulder, za), w3(elbow, za), w3(wrist, za), w3(hand, za))

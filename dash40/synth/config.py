@@ -56,6 +56,11 @@ class SceneConfig:
     mss: float = 9.5  # maximal sprinting speed, m/s
     tau: float = 1.1  # acceleration time constant, s
     t0: float = 0.4  # first movement (negative: already running at the first frame)
+    # "On your marks" -> "set": the clip begins with the hips low and back, the athlete rises into
+    # the set position over ``into_set_s`` seconds and holds it ``set_hold_s`` seconds before t0
+    # (0 = the clip begins in the set position).
+    into_set_s: float = 0.0
+    set_hold_s: float = 1.0
     lane_offset: float = 0.0  # runner's path at z = lane_offset
     hand_x: float = -0.04  # x of the ground hand in the 3-point stance
     jersey: Colour = (200, 30, 40)
@@ -134,6 +139,9 @@ def _validate(c: SceneConfig) -> None:
     need(c.cam_height > 0, "cam_height must be > 0", c.cam_height)
     need(abs(c.cam_yaw_deg) <= 60, "cam_yaw_deg must be within ±60", c.cam_yaw_deg)
     need(c.mss > 0 and c.tau > 0, "mss and tau must be > 0", (c.mss, c.tau))
+    need(c.into_set_s == 0 or (c.into_set_s > 0 and c.set_hold_s > 0 and c.t0 - c.set_hold_s - c.into_set_s >= 0),
+         "into_set_s must be 0, or > 0 with the rise into set (t0 - set_hold_s - into_set_s) at or after the "
+         "first frame", (c.into_set_s, c.set_hold_s, c.t0))
     need(1.2 <= c.stature <= 2.3, "stature must be in [1.2, 2.3] m", c.stature)
     need(0 < c.exposure <= 1, "exposure must be in (0, 1]", c.exposure)
     need(c.noise_sigma >= 0 and c.shake_px >= 0 and c.gain_drift >= 0,
@@ -174,8 +182,8 @@ def preset(name: str) -> SceneConfig:
 
 def benchmark_suite() -> list[tuple[str, SceneConfig]]:
     """The benchmark clips as (file stem, config), covering frame rates, slow motion, VFR,
-    resolutions, codecs, directions, an angled and a shaking camera, a bystander, metres and a
-    flying run."""
+    resolutions, codecs, directions, an angled and a shaking camera, a bystander, metres, a flying
+    run and a start from "on your marks"."""
     hd = dict(width=1280, height=720)
     fhd = dict(width=1920, height=1080)
     y40 = dict(lines=(0.0, 10.0, 20.0, 40.0), duration=6.5, t0=0.8)
@@ -205,6 +213,9 @@ def benchmark_suite() -> list[tuple[str, SceneConfig]]:
                                                  duration=3.0, seed=112)),
         ("b13_10yd_repeat2_60fps_720p", SceneConfig(**hd, **real, capture_fps=30, repeat=2, file_fps=60,
                                                     lines=(0.0, 5.0, 10.0), duration=3.0, t0=0.6, seed=113)),
+        ("b14_20yd_marks_set_60fps_720p", SceneConfig(**hd, **real, capture_fps=60, lines=(0.0, 10.0, 20.0),
+                                                      into_set_s=0.6, set_hold_s=1.0, t0=2.0, duration=5.2,
+                                                      seed=114, mss=9.3, tau=1.1)),
     ]
 
 
