@@ -30,6 +30,8 @@ PLAUSIBLE_TAU_S = (0.4, 2.5)
 PLAUSIBLE_MSS_M_S = (3.0, 13.0)
 MODEL_MIN_SPEED_FRACTION = 0.9  # the trace must reach this share of MSS for the model to be reported
 SPRINT_SPEED_M_S = 3.5  # below this top speed a rep is not a sprint (a brisk walk is ~2 m/s)
+# A first movement less certain than this (1-sigma) gets a warning: coaches compare reps to 0.01 s.
+START_UNCERTAIN_S = 0.025
 
 
 def analyze(
@@ -258,6 +260,12 @@ def _time_track(track: RunnerTrack, geom: LaneGeometry, cal: Calibration, info, 
             # The start line itself is not a split: the clock starts at first movement.
             if c.distance > 0 and c.time_s > onset.time_s:
                 splits.append(Split(c.distance, c.time_s - onset.time_s, _hyp(c.uncertainty_s, onset.uncertainty_s)))
+    if not onset.flying and start.uncertainty_s is not None and start.uncertainty_s > START_UNCERTAIN_S:
+        warnings.append(
+            f"The first movement is uncertain (± {start.uncertainty_s:.2f} s), and so is every split: the athlete's "
+            "set position sways in the picture (a hand-held phone, or strong compression). On a tripod, at the "
+            "phone's highest quality, it is sharper."
+        )
     top = _top_speed(t, x)
     if top is not None and top < SPRINT_SPEED_M_S:
         warnings.append(

@@ -3,6 +3,7 @@ crossings and splits within stated tolerances, keeps the JSON contract, and turn
 one sentence with exit code 2 and nothing written."""
 
 import json
+from dataclasses import replace
 from fractions import Fraction
 
 import av
@@ -336,3 +337,25 @@ def test_a_portrait_phone_clip_is_analysed_as_shown(synth_tiny, tmp_path):
             dst.mux(pkt)
     set_display_rotation(turned, 90)  # shown turned back right, as an iPhone in portrait writes it
     _start_and_crossings_match(analyze(turned, clip.with_suffix(".calib.json")), truth)
+
+
+def test_an_uncertain_first_movement_is_said_so_in_words(synth_tiny, monkeypatch):
+    """A swaying, coarsely encoded set position can leave the first movement ± 0.05 s: the coach is
+    told, with what to do, rather than left to read it off the ± column. A sharp start is not."""
+    import dash40.analysis as A
+    from dash40.timing import detect_start
+
+    clip, _ = synth_tiny
+    cal = clip.with_suffix(".calib.json")
+    sharp = analyze(clip, cal)
+    assert sharp.start.uncertainty_s < A.START_UNCERTAIN_S
+    assert not any("first movement is uncertain" in w for w in sharp.warnings)
+
+    def swaying(*args, **kw):
+        o = detect_start(*args, **kw)
+        return replace(o, uncertainty_s=0.05)
+
+    monkeypatch.setattr(A, "detect_start", swaying)
+    r = analyze(clip, cal)
+    assert r.start.uncertainty_s == pytest.approx(0.05)
+    assert any("first movement is uncertain (± 0.05 s)" in w and "tripod" in w for w in r.warnings)

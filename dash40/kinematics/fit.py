@@ -578,7 +578,7 @@ def _windowed_velocity(t: np.ndarray, p: np.ndarray, half_window_s: float = 0.12
 def _check_trace_shape(t: np.ndarray, p: np.ndarray) -> np.ndarray:
     travel = float(np.max(p) - np.min(p))
     if travel < 2.0:
-        raise FitError(f"the trace covers only {travel:.2f} m; a sprint fit needs the athlete to run (at least 2 m).")
+        raise FitError(f"the trace covers only {travel:.2f} m; a sprint fit needs at least 2 m of running.")
     v = _windowed_velocity(t, p)
     if np.nanmax(v) <= 1.0:
         raise FitError(
