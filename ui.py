@@ -266,6 +266,14 @@ def clickable_frame(image_rgb, *, key: str, on_click, max_width: int = 1280) -> 
                                 on_click=on_click, cursor="crosshair")
 
 
+def lines_for_click(drawn: dict[str, Any], drawn_version: int, current: dict[str, Any],
+                    current_version: int | None) -> dict[str, Any]:
+    """The calibration a click on the frame is placed on: the one the page drew, unless it was
+    replaced since (a calibration file read in a later run, which the click's callback would
+    otherwise overwrite with the drawn lines: a file's lines were wiped that way)."""
+    return drawn if current_version == drawn_version else current
+
+
 def line_index(value, n_lines: int) -> int | None:
     """The line picker's value as a line index, or None when it is not one of the ``n_lines``."""
     if isinstance(value, bool) or not isinstance(value, int):

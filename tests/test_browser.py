@@ -206,7 +206,11 @@ def _upload_clip(pg):
 
 
 def _load_calibration(pg):
-    pg.locator('input[type="file"]').nth(1).set_input_files(str(SAMPLE.with_suffix(".calib.json")))
+    calib = SAMPLE.with_suffix(".calib.json")
+    pg.locator('input[type="file"]').nth(1).set_input_files(str(calib))
+    # The page shows default lines before the file is read: wait for the file's own (once, under
+    # load, Analyze was clicked before the file's rerun and the default lines were analysed).
+    _visible(pg, f"Lines from {calib.name}: 0, 5, 10 yd.", timeout=60000)
     _visible(pg, "First frame with the timing lines", timeout=60000)
 
 
@@ -231,7 +235,9 @@ def _analyze(pg, *, wait=True, tries=3):
     started = pg.locator('[data-testid="stProgress"]').or_(pg.get_by_text("Check each event")).filter(visible=True)
     for attempt in range(tries):
         _idle(pg)
-        pg.get_by_role("button", name="Analyze").click()
+        # The button itself, not the point where it was: the frame above it can still be growing
+        # into place, and a click there places a line's end (seen once under load).
+        pg.get_by_role("button", name="Analyze").evaluate("b => b.click()")
         try:
             started.first.wait_for(timeout=30000)
             break

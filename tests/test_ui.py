@@ -148,3 +148,14 @@ def test_the_lines_the_page_analyses_are_the_files_to_the_last_digit():
     cal = json.loads((SAMPLES / "demo_40yd_60fps.calib.json").read_text())
     back = ui.lines_from_table(ui.calibration_rows(cal, 720))
     assert back == [{"distance": ln["distance"], "near": ln["near"], "far": ln["far"]} for ln in cal["lines"]]
+
+
+def test_a_click_after_a_calibration_file_was_read_lands_on_the_files_lines():
+    """The frame was drawn with the default lines; a calibration file was read in a run that a
+    click on the frame then interrupted. The click is placed on the file's lines, not the drawn
+    ones (it used to put the default lines back, the file's lost)."""
+    drawn = {"units": "yd", "lines": [{"distance": 0.0, "near": [1, 2], "far": [3, 4]}]}
+    from_file = {"units": "m", "lines": [{"distance": 0.0, "near": [5, 6], "far": [7, 8]},
+                                         {"distance": 10.0, "near": [9, 10], "far": [11, 12]}]}
+    assert ui.lines_for_click(drawn, 3, from_file, 4) is from_file
+    assert ui.lines_for_click(drawn, 3, from_file, 3) is drawn  # nothing replaced: the table's edits count

@@ -95,6 +95,10 @@ if cal_file is not None and st.session_state.get(calfile_key, (None,))[0] != cal
     st.session_state[calfile_key] = (cal_file.file_id, problem)
 if cal_file is not None and st.session_state[calfile_key][1]:
     st.error(st.session_state[calfile_key][1])
+elif cal_file is not None:
+    loaded = load_calibration(json.loads(cal_file.getvalue()))
+    b2.caption(f"Lines from {cal_file.name}: " + ", ".join(f"{ln.distance:g}" for ln in loaded.lines)
+               + f" {loaded.units}.")
 
 cal = st.session_state[state_key]
 col_units, col_table = st.columns([1, 4])
@@ -130,17 +134,23 @@ lines = new_cal["lines"]
 pick_key = f"pickline_{sha}_{cal_units}_{len(lines)}"
 
 
+drawn_version = st.session_state[ver_key]
+
+
 def place_clicked_point() -> None:
     """The click on the frame sets the chosen end of the chosen line (a callback: before the rerun)."""
     click = st.session_state.get(f"click_{sha}")
-    line = ui.line_index(st.session_state.get(pick_key), len(lines))
+    target = ui.lines_for_click({"units": cal_units, "lines": lines}, drawn_version,
+                                st.session_state[state_key], st.session_state.get(ver_key))
+    base, units_ = target["lines"], target.get("units", cal_units)
+    line = ui.line_index(st.session_state.get(pick_key), len(base))
     if not click or line is None:
         return
     end = st.session_state.get(end_key, "near")
     point = ui.to_frame_pixels(click, (info.width, info.height))
-    new_lines, st.session_state[pick_key], st.session_state[end_key] = ui.place_line_end(lines, line, end, point)
-    use_calibration({"units": cal_units, "lines": new_lines})
-    st.session_state[f"placed_{sha}"] = (f"The {lines[line]['distance']:g} {cal_units} line's {end} end is now at "
+    new_lines, st.session_state[pick_key], st.session_state[end_key] = ui.place_line_end(base, line, end, point)
+    use_calibration({"units": units_, "lines": new_lines})
+    st.session_state[f"placed_{sha}"] = (f"The {base[line]['distance']:g} {units_} line's {end} end is now at "
                                          f"({point[0]:.0f}, {point[1]:.0f}).")
 
 
