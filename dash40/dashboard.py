@@ -365,19 +365,26 @@ SPLIT_COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b"
 def progress_figure(runs: Sequence, units: str = "yd") -> go.Figure:
     """Each split distance over the session dates (every rep a dot, a line through each day's best)."""
     fig = go.Figure()
-    for i, c in enumerate(split_columns(runs, units, standard=False)):
+    cols = [c for c in split_columns(runs, units, standard=False) if any(split_at(r, c.distance_m) for r in runs)]
+    # Lines set in the other unit (a 10 m line when yards are shown) start hidden when there are
+    # lines in the shown unit, one click away in the legend: each is usually a single session's
+    # dots, and six series of one dot each read as noise, not progress.
+    native = [whole_units(c.distance_m, units) is not None for c in cols]
+    for i, c in enumerate(cols):
         label = c.label
         pts = [(r.session_date, v[0], f"run #{r.id}" + (" (corrected by the coach)" if v[1] else ""))
                for r in runs if (v := split_at(r, c.distance_m)) is not None]
+        shown = True if native[i] or not any(native) else "legendonly"
         if pts:
             # Every rep a dot; the line joins each session's best (two reps of one day are not a trend).
             # Each distance its own colour, the same for its line, its dots and its legend entry.
             color = SPLIT_COLORS[i % len(SPLIT_COLORS)]
             bx, by = _session_best(pts, min)
             fig.add_trace(go.Scatter(x=bx, y=by, mode="lines", name=label, legendgroup=label, line={"color": color},
+                                     visible=shown,
                                      hovertemplate="%{x}<br>best %{y:.2f} s<extra>" + label + "</extra>"))
             fig.add_trace(go.Scatter(x=[p[0] for p in pts], y=[p[1] for p in pts], mode="markers", name=label,
-                                     legendgroup=label, showlegend=False, marker={"color": color},
+                                     legendgroup=label, showlegend=False, marker={"color": color}, visible=shown,
                                      text=[p[2] for p in pts],
                                      hovertemplate="%{x}<br>%{y:.2f} s<br>%{text}<extra>" + label + "</extra>"))
     fig.update_layout(title="Splits over time (lower is faster)", xaxis_title="Session date",
@@ -392,6 +399,9 @@ def _date_axis(fig: go.Figure, runs: Sequence) -> None:
     days = sorted({r.session_date for r in runs})
     if len(days) == 1:
         fig.update_xaxes(range=[days[0] - timedelta(days=3), days[0] + timedelta(days=3)])
+    elif days:  # every session's day in view, even while a series that holds it is hidden
+        pad = max(timedelta(days=1), (days[-1] - days[0]) / 12)
+        fig.update_xaxes(range=[days[0] - pad, days[-1] + pad])
 
 
 PANEL_COLORS = ("#1f5fa8", "#6baed6", "#d62728", "#f4a3a3", "#2ca58d")

@@ -100,6 +100,26 @@ def test_split_progress_joins_session_bests_and_shows_every_run():
     assert list(dots.y) == [1.95, 1.92, 1.90, 1.93]
 
 
+def test_split_progress_starts_with_the_lines_in_the_shown_unit_and_keeps_the_others_a_click_away():
+    """A session timed at 10/20/30 m next to sessions timed in yards: in yards, the metre lines
+    start hidden (legend only) instead of drawing a one-dot series each; with no yard line at
+    all, they show."""
+    from dash40.dashboard import progress_figure
+
+    metres = replace(run_row(5, date(2026, 11, 17), 3, None, None), units="m",
+                     splits={10.0: 1.98, 20.0: 3.12, 30.0: 4.21}, auto_splits={10.0: 1.98, 20.0: 3.12, 30.0: 4.21})
+    fig = progress_figure(RUNS + [metres], "yd")
+    shown = {t.name: t.visible for t in fig.data if t.mode == "lines"}
+    assert shown["10 yd"] is True and shown["40 yd"] is True
+    assert shown["10.94 yd (10 m)"] == "legendonly" and shown["32.81 yd (30 m)"] == "legendonly"
+    lo, hi = fig.layout.xaxis.range  # every session's day stays in view
+    assert str(lo) < "2026-11-10" and str(hi) > "2026-11-24"
+    only_metres = progress_figure([metres], "yd")
+    assert all(t.visible is True for t in only_metres.data)
+    in_m = {t.name: t.visible for t in progress_figure(RUNS + [metres], "m").data if t.mode == "lines"}
+    assert in_m["10 m"] is True and in_m["9.14 m (10 yd)"] == "legendonly"
+
+
 def test_metres_relabel_the_yard_splits():
     board = leaderboard(RUNS, 40 * 0.9144, units="m")
     assert "36.58 m (40 yd)" in board.columns and "9.14 m (10 yd)" in board.columns
