@@ -17,10 +17,14 @@ def test_one_session_date_shows_a_week_around_it_not_sub_second_ticks():
         assert list(axis.range) == [DAY - timedelta(days=3), DAY + timedelta(days=3)]
 
 
-def test_several_dates_keep_their_own_range():
+def test_several_dates_are_all_in_view_with_a_day_to_spare():
+    """Every session's day is on the axis (even while a series that holds it is hidden in the
+    legend), padded by a day or a twelfth of the span, not the single day's week."""
     runs = [run_row(1, DAY, 1, 1.95, 5.05), run_row(2, date(2026, 11, 24), 2, 1.92, 5.01)]
     axis = progress_figure(runs, "yd").layout.xaxis
-    assert axis.type == "date" and axis.range is None
+    assert axis.type == "date"
+    lo, hi = axis.range
+    assert DAY - timedelta(days=3) < lo < DAY and date(2026, 11, 24) < hi < date(2026, 11, 27)
 
 
 def test_progress_lines_are_named_in_the_chosen_unit():
