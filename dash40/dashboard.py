@@ -365,28 +365,28 @@ SPLIT_COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b"
 def progress_figure(runs: Sequence, units: str = "yd") -> go.Figure:
     """Each split distance over the session dates (every rep a dot, a line through each day's best)."""
     fig = go.Figure()
-    cols = [c for c in split_columns(runs, units, standard=False) if any(split_at(r, c.distance_m) for r in runs)]
+    series = [(c, [(r.session_date, v[0], f"run #{r.id}" + (" (corrected by the coach)" if v[1] else ""))
+                   for r in runs if (v := split_at(r, c.distance_m)) is not None])
+              for c in split_columns(runs, units, standard=False)]
+    series = [(c, pts) for c, pts in series if pts]
     # Lines set in the other unit (a 10 m line when yards are shown) start hidden when there are
     # lines in the shown unit, one click away in the legend: each is usually a single session's
     # dots, and six series of one dot each read as noise, not progress.
-    native = [whole_units(c.distance_m, units) is not None for c in cols]
-    for i, c in enumerate(cols):
+    native = [whole_units(c.distance_m, units) is not None for c, _ in series]
+    for i, (c, pts) in enumerate(series):
         label = c.label
-        pts = [(r.session_date, v[0], f"run #{r.id}" + (" (corrected by the coach)" if v[1] else ""))
-               for r in runs if (v := split_at(r, c.distance_m)) is not None]
         shown = True if native[i] or not any(native) else "legendonly"
-        if pts:
-            # Every rep a dot; the line joins each session's best (two reps of one day are not a trend).
-            # Each distance its own colour, the same for its line, its dots and its legend entry.
-            color = SPLIT_COLORS[i % len(SPLIT_COLORS)]
-            bx, by = _session_best(pts, min)
-            fig.add_trace(go.Scatter(x=bx, y=by, mode="lines", name=label, legendgroup=label, line={"color": color},
-                                     visible=shown,
-                                     hovertemplate="%{x}<br>best %{y:.2f} s<extra>" + label + "</extra>"))
-            fig.add_trace(go.Scatter(x=[p[0] for p in pts], y=[p[1] for p in pts], mode="markers", name=label,
-                                     legendgroup=label, showlegend=False, marker={"color": color}, visible=shown,
-                                     text=[p[2] for p in pts],
-                                     hovertemplate="%{x}<br>%{y:.2f} s<br>%{text}<extra>" + label + "</extra>"))
+        # Every rep a dot; the line joins each session's best (two reps of one day are not a trend).
+        # Each distance its own colour, the same for its line, its dots and its legend entry.
+        color = SPLIT_COLORS[i % len(SPLIT_COLORS)]
+        bx, by = _session_best(pts, min)
+        fig.add_trace(go.Scatter(x=bx, y=by, mode="lines", name=label, legendgroup=label, line={"color": color},
+                                 visible=shown,
+                                 hovertemplate="%{x}<br>best %{y:.2f} s<extra>" + label + "</extra>"))
+        fig.add_trace(go.Scatter(x=[p[0] for p in pts], y=[p[1] for p in pts], mode="markers", name=label,
+                                 legendgroup=label, showlegend=False, marker={"color": color}, visible=shown,
+                                 text=[p[2] for p in pts],
+                                 hovertemplate="%{x}<br>%{y:.2f} s<br>%{text}<extra>" + label + "</extra>"))
     fig.update_layout(title="Splits over time (lower is faster)", xaxis_title="Session date",
                       yaxis_title="Split (s)", height=360, margin=dict(l=40, r=20, t=50, b=40))
     _date_axis(fig, runs)

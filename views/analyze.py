@@ -82,9 +82,12 @@ if b1.button("Use this session's last calibration", disabled=not session_runs,
 cal_file = b2.file_uploader("…or load a calibration file (.calib.json)", type=["json"], key=f"calfile_{sha}")
 calfile_key = f"calfile_used_{sha}"
 if cal_file is not None and st.session_state.get(calfile_key, (None,))[0] != cal_file.file_id:
-    problem = None
+    problem = summary = None
     try:  # applied once, when it arrives: later edits to the lines stay
-        use_calibration(load_calibration(json.loads(cal_file.getvalue())).to_dict())
+        loaded = load_calibration(json.loads(cal_file.getvalue()))
+        use_calibration(loaded.to_dict())
+        summary = (f"Lines from {cal_file.name}: " + ", ".join(f"{ln.distance:g}" for ln in loaded.lines)
+                   + f" {loaded.units}.")
     except CalibrationError as exc:  # dash40's own sentence says what is wrong in it
         problem = f"That calibration file cannot be used: {exc}"
     except Exception as exc:  # noqa: BLE001 - any file at all can be picked here
@@ -92,13 +95,11 @@ if cal_file is not None and st.session_state.get(calfile_key, (None,))[0] != cal
             ui.log.error("Unexpected failure while reading the calibration file %r", cal_file.name, exc_info=exc)
         problem = (f"{cal_file.name!r} is not a calibration file dash40 can read: it must be the JSON text "
                    "a .calib.json holds.")
-    st.session_state[calfile_key] = (cal_file.file_id, problem)
+    st.session_state[calfile_key] = (cal_file.file_id, problem, summary)
 if cal_file is not None and st.session_state[calfile_key][1]:
     st.error(st.session_state[calfile_key][1])
 elif cal_file is not None:
-    loaded = load_calibration(json.loads(cal_file.getvalue()))
-    b2.caption(f"Lines from {cal_file.name}: " + ", ".join(f"{ln.distance:g}" for ln in loaded.lines)
-               + f" {loaded.units}.")
+    b2.caption(st.session_state[calfile_key][2])
 
 cal = st.session_state[state_key]
 col_units, col_table = st.columns([1, 4])
