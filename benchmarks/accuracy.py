@@ -4,6 +4,7 @@
     python benchmarks/accuracy.py --only b01 b07  # some clips
     python benchmarks/accuracy.py --json out.json # also write every figure as JSON
     python benchmarks/accuracy.py --crf 12        # the same suite encoded at a high bit rate
+    python benchmarks/accuracy.py --no-b-frames   # ... with I and P pictures only, as many phones write
 
 For each clip: the error of the first movement, of every crossing and of every split against the
 analytic truth, in milliseconds and in frame periods of the capture rate; the step detection
@@ -130,19 +131,23 @@ def analysed(suite, only: list[str] | None, sub: str = ""):
         yield stem, cfg, truth, res, time.perf_counter() - t, None
 
 
-def suite_at(crf: int | None) -> list:
-    """The benchmark suite, or the same clips encoded at x264 ``crf`` (x265 ``crf`` + 2)."""
-    suite = synth.benchmark_suite()
-    if crf is None:
-        return suite
+def suite_at(crf: int | None, b_frames: bool = True) -> list:
+    """The benchmark suite, or the same clips encoded at x264 ``crf`` (x265 ``crf`` + 2), and/or
+    without B pictures."""
     from dataclasses import replace
 
-    return [(stem, replace(cfg, crf=crf if cfg.codec == "h264" else crf + 2)) for stem, cfg in suite]
+    suite = synth.benchmark_suite()
+    if crf is not None:
+        suite = [(stem, replace(cfg, crf=crf if cfg.codec == "h264" else crf + 2)) for stem, cfg in suite]
+    if not b_frames:
+        suite = [(stem, replace(cfg, b_frames=False)) for stem, cfg in suite]
+    return suite
 
 
-def run(stems: list[str] | None, crf: int | None = None) -> dict:
+def run(stems: list[str] | None, crf: int | None = None, b_frames: bool = True) -> dict:
     rows = []
-    for stem, _cfg, truth, res, elapsed, error in analysed(suite_at(crf), stems, sub=f"crf{crf}" if crf is not None else ""):
+    sub = "".join([f"crf{crf}" if crf is not None else "", "" if b_frames else "ippp"])
+    for stem, _cfg, truth, res, elapsed, error in analysed(suite_at(crf, b_frames), stems, sub=sub):
         period = 1.0 / truth["capture_fps"]
         if res is None:
             rows.append({"clip": stem, "error": error, "period": period})
@@ -295,8 +300,10 @@ def main() -> None:
     ap.add_argument("--json", help="write the figures as JSON here")
     ap.add_argument("--crf", type=int, help="encode the suite at this quality instead (12: a high bit rate "
                                             "that keeps the sensor noise; the suite's own is 21, HEVC 23)")
+    ap.add_argument("--no-b-frames", action="store_true",
+                    help="encode the suite with I and P pictures only (IPPP), as many phones' hardware encoders do")
     args = ap.parse_args()
-    out = run(args.only, args.crf)
+    out = run(args.only, args.crf, b_frames=not args.no_b_frames)
     if args.json:
         Path(args.json).write_text(json.dumps(out, indent=2, default=float))
 

@@ -433,6 +433,17 @@ def test_hevc_clip_decodes_with_planned_timestamps(synth_clip):
     np.testing.assert_array_equal(pts, truth.frames["pts_90khz"])
 
 
+@pytest.mark.parametrize("codec,container", [("h264", "mp4"), ("hevc", "mov")])
+def test_clip_without_b_frames_has_i_and_p_pictures_only(synth_clip, codec, container):
+    def types(path):
+        return {f.pict_type for f in iter_frames(path)}
+
+    plain, _ = synth_clip("tiny", codec=codec, container=container, duration=0.5)
+    ippp, _ = synth_clip("tiny", codec=codec, container=container, duration=0.5, b_frames=False)
+    assert "B" in types(plain)  # the default encoding does use B pictures: the option changes something
+    assert types(ippp) <= {"I", "P"}
+
+
 # ---------------------------------------------------------------------------------- calibration
 
 def test_calibration_points_are_the_projected_cone_bases_and_show_cones(synth_tiny):

@@ -51,10 +51,13 @@ def _open_writer(path: Path, cfg: SceneConfig, meta_capture_fps: float):
     gop = max(1, int(round(cfg.keyframe_s * cfg.file_rate)))
     if cfg.codec == "h264":
         stream.options = {"crf": str(crf), "preset": "veryfast", "g": str(gop), "keyint_min": str(gop)}
+        if not cfg.b_frames:
+            stream.options = {**stream.options, "bf": "0"}
     else:
         stream.codec_tag = "hvc1"
         stream.options = {"crf": str(crf), "preset": "veryfast",
-                          "x265-params": f"keyint={gop}:min-keyint={gop}:log-level=error"}
+                          "x265-params": f"keyint={gop}:min-keyint={gop}:log-level=error"
+                                         + ("" if cfg.b_frames else ":bframes=0")}
     return container, stream
 
 

@@ -33,6 +33,7 @@ class SceneConfig:
     container: str = "mp4"  # "mp4" or "mov"
     crf: int | None = None  # None = 21 for H.264, 23 for HEVC
     keyframe_s: float = 1.0  # keyframe interval in file seconds
+    b_frames: bool = True  # False: I and P pictures only (IPPP), as many phones' hardware encoders write
 
     # --- timing lines -------------------------------------------------------------------
     units: str = "yd"
