@@ -56,6 +56,20 @@ def test_steady_sensor_noise_at_240_fps_does_not_pull_the_onset_early():
         assert abs(got.time_s - t0) < 0.5 * period, seed
 
 
+def test_a_first_movement_that_stands_out_of_the_noise_late_is_still_fitted_from_its_start():
+    """At 240 fps a slow first movement (6 px/s²: a tenth of a pixel after 0.18 s) stands out of
+    the sensor noise only ~30 frames after it began; the fit, bounded to a few frames before that
+    rise, ended on its bound 28-33 frames late. It now moves the rise back until the fit ends
+    inside its bounds."""
+    period = 1 / 240
+    for seed in range(4):
+        t0 = 0.6 + seed * 0.25 * period
+        times, P = _edge_patches(t0, accel_px=6.0, n=260, period=period, seed=seed)
+        got = onset_from_patches(times, P, ["P"] * len(P), period, np.arange(len(P)))
+        assert got is not None and got.method == "onset-fit"
+        assert abs(got.time_s - t0) < 1.0 * period, (seed, (got.time_s - t0) / period)
+
+
 def test_b_pictures_that_borrow_from_a_later_picture_do_not_pull_the_onset_early():
     t0 = 0.5083
     times, P = _edge_patches(t0, accel_px=60.0)
@@ -229,6 +243,28 @@ def test_a_set_position_that_sways_widens_the_first_movements_uncertainty_to_cov
     assert errors.max() > 5.0  # the sway really does move the onset (else this tests nothing)
     assert np.mean(errors <= 2 * sigmas) >= 0.8, (errors.round(1), sigmas.round(1))
     assert np.median(still_sigmas) <= 0.4 and max(still_sigmas) <= 1.0, np.round(still_sigmas, 2)
+
+
+def test_a_sway_is_measured_even_when_a_key_picture_leaves_few_still_frames_before_the_rise():
+    """The same swaying set position with a key (I) picture 3 frames before the rise: the still
+    reference is taken after it, and the wander measured only there (3 frames) was nothing, so
+    the 1-sigma stayed at a fraction of a frame whatever the error. It is measured over the last
+    0.2 s before the rise."""
+    period = 1 / 120
+    errors, sigmas = [], []
+    for seed in range(12):
+        t0 = 0.6 + (seed % 4) * 0.25 * period
+        times, P = _edge_patches(t0, accel_px=60.0, n=150, period=period, seed=seed, wander_px=0.3)
+        rough = onset_from_patches(times, P, ["P"] * len(P), period, np.arange(len(P)))
+        pict = ["P"] * len(P)
+        pict[max(0, int(np.searchsorted(times, rough.time_s)) - 3)] = "I"
+        got = onset_from_patches(times, P, pict, period, np.arange(len(P)))
+        assert got is not None and got.method == "onset-fit"
+        errors.append(abs(got.time_s - t0) / period)
+        sigmas.append(got.uncertainty_s / period)
+    errors, sigmas = np.array(errors), np.array(sigmas)
+    assert errors.max() > 3.0  # the sway really does move the onset (else this tests nothing)
+    assert np.mean(errors <= 2 * sigmas) >= 0.8, (errors.round(1), sigmas.round(1))
 
 
 def test_a_crossing_carries_the_encoders_shift_of_the_edge_whatever_the_frames_agree_on():
