@@ -339,7 +339,7 @@ def _fit_from_rise(P: np.ndarray, ts: np.ndarray, idx: np.ndarray, pict: list[st
     anchor = np.array([c != "B" for c in pict])
     m = max(3, int(round(ONSET_FIT_S / frame_period)))
     T = i_r + m
-    if lag_s > 0.02:  # (the loop above ended on its shaking-camera comparison)
+    if lag_s > 0.02:  # (the rise was found on the shaking-camera comparison)
         # The noisy camera's rise was stepped back by the whole 50 ms: the fit reaches half its
         # window past the frame where the change stood out, so that the pattern it projects on is
         # the movement's, not the noise's (it ended there before: at 240 fps with the sensor noise
