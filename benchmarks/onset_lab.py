@@ -113,6 +113,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--fn", help="module:function to score instead of dash40.timing.onset_from_patches")
     ap.add_argument("--list", action="store_true", help="print every start's error and 1-sigma (frames)")
     args = ap.parse_args(argv)
+    unknown = [n for n in args.sets if n not in SETS]
+    if unknown:
+        ap.error(f"unknown set {unknown[0]!r}: the sets are {', '.join(SETS)}")
     if args.command == "extract":
         extract(args.sets)
         return 0
