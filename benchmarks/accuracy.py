@@ -5,6 +5,7 @@
     python benchmarks/accuracy.py --json out.json # also write every figure as JSON
     python benchmarks/accuracy.py --crf 12        # the same suite encoded at a high bit rate
     python benchmarks/accuracy.py --no-b-frames   # ... with I and P pictures only, as many phones write
+    python benchmarks/accuracy.py --replicates 2  # the suite and 2 more copies of it (other seeds, start phases)
 
 For each clip: the error of the first movement, of every crossing and of every split against the
 analytic truth, in milliseconds and in frame periods of the capture rate; the step detection
@@ -131,12 +132,31 @@ def analysed(suite, only: list[str] | None, sub: str = ""):
         yield stem, cfg, truth, res, time.perf_counter() - t, None
 
 
-def suite_at(crf: int | None, b_frames: bool = True) -> list:
-    """The benchmark suite, or the same clips encoded at x264 ``crf`` (x265 ``crf`` + 2), and/or
-    without B pictures."""
+REPLICATE_SEED_STEP = 1000  # replicate k of a clip: seed + k·this ...
+REPLICATE_PHASE = 0.29  # ... and its first movement k·this frame period later (another phase between frames)
+
+
+def replicates(suite: list, n: int) -> list:
+    """The suite and ``n`` copies of each of its clips made with other random seeds (sensor noise,
+    background texture, the camera's sway and drift, dropped frames) and a first movement falling
+    at another phase between two frames: the suite's 36 splits put its 95th percentile on two of
+    them, the replicates say how much of a figure is the luck of those."""
     from dataclasses import replace
 
-    suite = synth.benchmark_suite()
+    out = list(suite)
+    for k in range(1, n + 1):
+        for stem, cfg in suite:
+            t0 = cfg.t0 + k * REPLICATE_PHASE / cfg.capture_fps
+            out.append((f"{stem}_r{k}", replace(cfg, seed=cfg.seed + k * REPLICATE_SEED_STEP, t0=t0)))
+    return out
+
+
+def suite_at(crf: int | None, b_frames: bool = True, n_replicates: int = 0) -> list:
+    """The benchmark suite, or the same clips encoded at x264 ``crf`` (x265 ``crf`` + 2), and/or
+    without B pictures, and/or with ``n_replicates`` copies of each clip (``replicates``)."""
+    from dataclasses import replace
+
+    suite = replicates(synth.benchmark_suite(), n_replicates)
     if crf is not None:
         suite = [(stem, replace(cfg, crf=crf if cfg.codec == "h264" else crf + 2)) for stem, cfg in suite]
     if not b_frames:
@@ -144,10 +164,10 @@ def suite_at(crf: int | None, b_frames: bool = True) -> list:
     return suite
 
 
-def run(stems: list[str] | None, crf: int | None = None, b_frames: bool = True) -> dict:
+def run(stems: list[str] | None, crf: int | None = None, b_frames: bool = True, n_replicates: int = 0) -> dict:
     rows = []
     sub = "".join([f"crf{crf}" if crf is not None else "", "" if b_frames else "ippp"])
-    for stem, _cfg, truth, res, elapsed, error in analysed(suite_at(crf, b_frames), stems, sub=sub):
+    for stem, _cfg, truth, res, elapsed, error in analysed(suite_at(crf, b_frames, n_replicates), stems, sub=sub):
         period = 1.0 / truth["capture_fps"]
         if res is None:
             rows.append({"clip": stem, "error": error, "period": period})
@@ -302,8 +322,11 @@ def main() -> None:
                                             "that keeps the sensor noise; the suite's own is 21, HEVC 23)")
     ap.add_argument("--no-b-frames", action="store_true",
                     help="encode the suite with I and P pictures only (IPPP), as many phones' hardware encoders do")
+    ap.add_argument("--replicates", type=int, default=0, metavar="N",
+                    help="also N copies of every clip with other random seeds and start phases (the summary "
+                         "then counts them all)")
     args = ap.parse_args()
-    out = run(args.only, args.crf, b_frames=not args.no_b_frames)
+    out = run(args.only, args.crf, b_frames=not args.no_b_frames, n_replicates=args.replicates)
     if args.json:
         Path(args.json).write_text(json.dumps(out, indent=2, default=float))
 

@@ -3,6 +3,7 @@
     python benchmarks/attribution.py                # the accuracy suite (clips cached by accuracy.py)
     python benchmarks/attribution.py --only b04 b11 # some clips
     python benchmarks/attribution.py --crf 12       # the suite at a high bit rate (as accuracy.py)
+    python benchmarks/attribution.py --replicates 2 # and 2 more copies of it (as accuracy.py)
 
 A split is a crossing time less the first movement, and a crossing depends on where across the
 lane the athlete runs (the path: each line's plane is placed there; off the picture's centre a
@@ -79,6 +80,8 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--only", nargs="*", help="clip name prefixes (b01 …)")
     ap.add_argument("--crf", type=int, help="the suite encoded at this x264 crf (x265: crf + 2)")
+    ap.add_argument("--replicates", type=int, default=0, metavar="N",
+                    help="also N copies of every clip with other seeds and start phases (as accuracy.py)")
     args = ap.parse_args(argv)
     captured: dict = {}
     real_time_track = analysis._time_track
@@ -92,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
     errs: dict[str, list[float]] = {c: [] for c in CASES}
     sub = f"crf{args.crf}" if args.crf is not None else ""
     with mock.patch.object(analysis, "_time_track", spy):
-        runs = list(_runs(analysed(suite_at(args.crf), args.only, sub), captured))
+        runs = list(_runs(analysed(suite_at(args.crf, n_replicates=args.replicates), args.only, sub), captured))
     for stem, truth, snap in runs:
         period = 1.0 / truth["capture_fps"]
         info = snap["info"]
