@@ -12,7 +12,7 @@ the set position and aligned, their times and picture types. ``extract`` runs th
 every start of the benchmarks and stores those inputs with the truth (``benchmarks/out/onset_lab/``,
 about 170 MB, ~10 minutes with the clips cached); scoring them takes seconds and prints, for the
 code as it is, the same first-movement figures as the benchmarks. Sets: ``suite`` (accuracy.py),
-``rep`` (the 26 starts that its --replicates 2 adds), ``crf12`` (its --crf 12), ``ippp`` (its --no-b-frames), ``onset`` (onset.py's 48: default quality
+``rep`` (the 26 starts that its --replicates 2 adds), ``crf12`` (its --crf 12), ``ippp`` (its --no-b-frames; ``ippprep`` its 26 replicate starts), ``onset`` (onset.py's 48: default quality
 and crf 12), ``phone`` (onset.py --phone). A variant that only helps one set moves the others: read
 them all.
 
@@ -33,7 +33,7 @@ from onset import suite as onset_suite
 from dash40 import timing  # noqa: E402
 
 LAB = OUT / "onset_lab"
-SETS = ("suite", "rep", "crf12", "ippp", "onset", "phone")
+SETS = ("suite", "rep", "crf12", "ippp", "ippprep", "onset", "phone")
 N_REPLICATES = 2  # the "rep" set: accuracy.py --replicates 2 without the suite itself
 
 
@@ -48,6 +48,9 @@ def _suites(name: str):
         return suite_at(12), "crf12"
     if name == "ippp":
         return suite_at(None, b_frames=False), "ippp"
+    if name == "ippprep":
+        n = len(suite_at(None))
+        return suite_at(None, b_frames=False, n_replicates=N_REPLICATES)[n:], "ippp"
     if name == "onset":
         return onset_suite(False), "onset"
     if name == "phone":
