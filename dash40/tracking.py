@@ -148,9 +148,10 @@ class Measurer:
         return roi
 
     # ------------------------------------------------------------------------------------------
-    def add(self, index: int, time_s: float, image: np.ndarray) -> None:
+    def add(self, index: int, time_s: float, image: np.ndarray, work: np.ndarray | None = None) -> None:
+        """Measure one frame (``work``: the picture already reduced to the work scale, if at hand)."""
         s = self.s
-        work = reduce(image, s)
+        work = reduce(image, s) if work is None else work
         g = gray(work)
         # A repeated frame (slow-motion exports show some images twice; a still scene after
         # compression looks the same): no pixel changes. Its image is timed at its first

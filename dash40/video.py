@@ -249,8 +249,9 @@ def read_frames_at(path: str | os.PathLike, indices, info: VideoInfo | None = No
     return out
 
 
-def prefetch(frames: Iterator[Frame], depth: int = 6) -> Iterator[Frame]:
-    """Decode ahead in a thread while the caller works on the current frame.
+def prefetch(frames: Iterator, depth: int = 6) -> Iterator:
+    """Decode ahead in a thread while the caller works on the current frame (``frames``: any
+    iterator, e.g. of ``Frame``s or of tuples made from them; it is advanced in the thread).
 
     Decoding (PyAV/FFmpeg) and the measurement (OpenCV/NumPy) both release the GIL, so on two
     cores they overlap. At most ``depth`` frames wait in memory. Errors of the decoder are raised
