@@ -181,7 +181,7 @@ FRAME = 'iframe[title="streamlit_image_coordinates.streamlit_image_coordinates"]
 def _click_frame(pg, x_frac, y_frac, then_shows):
     """Click the first frame at a fraction of its shown size; wait for the page to say what was placed."""
     img = pg.frame_locator(FRAME).locator("#image")
-    img.wait_for(timeout=30000)
+    img.wait_for(timeout=60000)  # (the first frame is decoded on upload: slow when the other worker renders clips)
     box = img.bounding_box()
     img.click(position={"x": x_frac * box["width"], "y": y_frac * box["height"]})
     _visible(pg, then_shows, timeout=30000)
