@@ -164,6 +164,25 @@ def suite_at(crf: int | None, b_frames: bool = True, n_replicates: int = 0) -> l
     return suite
 
 
+def split_errors(res, truth: dict) -> list[tuple[float, float, float | None]]:
+    """(line distance, split error s, stated 1-sigma s) of each split against the truth; for a flying
+    run the splits are counted from the first line reached."""
+    by_d = {ln["distance"]: ln for ln in truth["lines"]}
+    base = None
+    if res.flying:
+        reached = [c for c in res.crossings if c.time_s is not None]
+        base = by_d[reached[0].distance]["chest_time_s"] if reached else None
+    out = []
+    for s in res.splits:
+        ln = by_d.get(s.distance)
+        if ln is None or ln.get("chest_time_s") is None or s.time_s is None:
+            continue
+        true_split = ln["split_s"] if not res.flying else ln["chest_time_s"] - base
+        if true_split is not None:
+            out.append((s.distance, s.time_s - true_split, s.uncertainty_s))
+    return out
+
+
 def run(stems: list[str] | None, crf: int | None = None, b_frames: bool = True, n_replicates: int = 0) -> dict:
     rows = []
     sub = "".join([f"crf{crf}" if crf is not None else "", "" if b_frames else "ippp"])
@@ -185,18 +204,7 @@ def run(stems: list[str] | None, crf: int | None = None, b_frames: bool = True, 
             if ln is None or ln.get("chest_time_s") is None or c.time_s is None:
                 continue
             row["crossings"].append((c.distance, c.time_s - ln["chest_time_s"], c.uncertainty_s))
-        base = None
-        if res.flying:
-            reached = [c for c in res.crossings if c.time_s is not None]
-            base = by_d[reached[0].distance]["chest_time_s"] if reached else None
-        for s in res.splits:
-            ln = by_d.get(s.distance)
-            if ln is None or ln.get("chest_time_s") is None:
-                continue
-            true_split = ln["split_s"] if not res.flying else ln["chest_time_s"] - base
-            if true_split is None:
-                continue
-            row["splits"].append((s.distance, s.time_s - true_split, s.uncertainty_s))
+        row["splits"] = split_errors(res, truth)
         row["steps"] = _step_figures(res, truth)
         m = res.model or {}
         if m.get("mss") and not truth.get("flying") and max(ln["distance_m"] for ln in truth["lines"]) >= 27:

@@ -23,7 +23,7 @@ from contextlib import ExitStack
 from unittest import mock
 
 import numpy as np
-from accuracy import analysed, suite_at  # benchmarks/ is on the path when run as a script
+from accuracy import analysed, split_errors, suite_at  # benchmarks/ is on the path when run as a script
 
 import dash40.analysis as analysis  # noqa: E402
 from dash40.timing import Onset  # noqa: E402
@@ -58,24 +58,6 @@ def retime(captured: dict, truth: dict, path: bool, start: bool):
         return analysis._time_track(**captured)
 
 
-def split_errors(res, truth: dict) -> dict[float, float]:
-    """Split error (s) per line distance, as accuracy.py counts them."""
-    by_d = {ln["distance"]: ln for ln in truth["lines"]}
-    base = None
-    if res.flying:
-        reached = [c for c in res.crossings if c.time_s is not None]
-        base = by_d[reached[0].distance]["chest_time_s"] if reached else None
-    out = {}
-    for s in res.splits:
-        ln = by_d.get(s.distance)
-        if ln is None or ln.get("chest_time_s") is None:
-            continue
-        true_split = ln["split_s"] if not res.flying else ln["chest_time_s"] - base
-        if true_split is not None and s.time_s is not None:
-            out[s.distance] = s.time_s - true_split
-    return out
-
-
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--only", nargs="*", help="clip name prefixes (b01 …)")
@@ -104,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
         rows = {}
         for case in CASES:
             res = retime(snap, truth, path=case in ("true path", "both true"), start=case in ("true start", "both true"))
-            rows[case] = split_errors(res, truth)
+            rows[case] = {d: e for d, e, _ in split_errors(res, truth)}
         print(f"{stem}  ({truth['capture_fps']:g} fps)  path {lane_cm * (s_est - true_path(truth)):+.0f} cm "
               f"(1-sigma {lane_cm * s_sd:.0f} cm)")
         for d in rows["analyzer"]:
