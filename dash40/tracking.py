@@ -45,6 +45,7 @@ BODY_HEIGHT_M = 1.9
 CELL = 8  # work pixels per side of a motion cell
 EDGE_RAMP_PX = 6  # the fewest pixels summed across the front edge
 EDGE_RAMP_M = 0.17  # ...or the widest blur: 10 m/s over a half-frame exposure at 30 fps
+REPEAT_REL = 0.25  # a frame changing less than this part of its neighbours' change repeats the image before
 MOTION_LAG_S = 0.4  # the first-movement signal compares each frame with the one this long before
 
 
@@ -157,6 +158,11 @@ class Measurer:
         # compression looks the same): no pixel changes. Its image is timed at its first
         # appearance, so it is not measured.
         repeat = self.prev_gray is not None and cv2.norm(g, self.prev_gray, cv2.NORM_INF) <= 4.0
+        # How much the lane's rows changed since the frame before (rms grey level): a repeat that
+        # the encoder coded again is not bit-exact, but changes far less than its neighbours.
+        r0, r1 = self.roi_rows
+        step = (np.inf if self.prev_gray is None else
+                cv2.norm(g[r0:r1], self.prev_gray[r0:r1], cv2.NORM_L2) / np.sqrt(g[r0:r1].size))
         self.prev_gray = g
         if self.bg.static:
             M = IDENTITY
@@ -202,7 +208,7 @@ class Measurer:
         else:
             meas = self._measure(image, aligned, bg_work, valid, M_full, gain)
             self.prev_aligned = aligned
-        self.rows.append((index, time_s, M_full, cells, meas, repeat))
+        self.rows.append((index, time_s, M_full, cells, meas, repeat, step))
 
     # ------------------------------------------------------------------------------------------
     def _find_runner(self, aligned: np.ndarray, bg_work: np.ndarray, valid):
@@ -298,10 +304,10 @@ class Measurer:
         front_u, front_v, hip_u, hip_v, foot_u, foot_v = (nan.copy() for _ in range(6))
         bbox = np.full((n, 4), np.nan)
         found = np.zeros(n, bool)
-        repeat = np.array([r[5] for r in self.rows], bool)
+        repeat = np.array([r[5] for r in self.rows], bool) | _coded_repeats(np.array([r[6] for r in self.rows], float))
         segs = []
         for i, r in enumerate(self.rows):
-            meas = r[4]
+            meas = None if repeat[i] else r[4]
             if meas is None:
                 segs.append(())
                 continue
@@ -318,6 +324,24 @@ class Measurer:
             foot_u=foot_u, foot_v=foot_v, ground_segments=tuple(segs), shift=shift, warps=warps, motion=motion,
             cells_shape=self.cells_shape, work_scale=self.s, direction=self.direction, repeat=repeat,
         )
+
+
+def _coded_repeats(step: np.ndarray) -> np.ndarray:
+    """Frames that show the image before them again, though not bit-exact (a slow-motion export,
+    or a 30-fps capture written at 60 fps, coded again by the encoder). ``step`` is how much the
+    lane's rows changed since the frame before. A repeat changes by less than REPEAT_REL of what
+    the frames around it change, on either side: the second-largest change among the six frames
+    before it, and among the six after it (when each image is shown up to three times, either
+    side holds two new images; a key picture's jump in the still frames is one). A runner who only
+    starts to move, or leaves the picture, changes little on one side only. Measured again, a
+    repeat would put the runner where it was a frame earlier, at a later time (on a 30-fps capture
+    written at 60 fps, crossings came out late by up to a quarter of a capture frame)."""
+    n = len(step)
+    out = np.zeros(n, bool)
+    for i in range(3, n - 2):
+        before, after = np.sort(step[max(1, i - 6): i]), np.sort(step[i + 1: i + 7])
+        out[i] = step[i] < REPEAT_REL * min(float(before[-2]), float(after[-2]))
+    return out
 
 
 def feet_on_ground(track: RunnerTrack, bins: int = 20, q: float = 100.0) -> tuple[np.ndarray, np.ndarray]:

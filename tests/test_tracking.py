@@ -4,7 +4,7 @@ import warnings
 
 import numpy as np
 
-from dash40.tracking import _row_percentile, _trunk_front
+from dash40.tracking import _coded_repeats, _row_percentile, _trunk_front
 
 
 def test_row_percentile_is_numpys_nanpercentile_along_rows():
@@ -50,3 +50,33 @@ def test_trunk_front_is_found_to_a_fifth_of_a_pixel_at_every_picture_scale():
                 got = _trunk_front(d, noise=1.5, ppm=ppm, x0=0, y0=0, width=d.shape[1], direction=1)
                 assert got is not None
                 assert abs(got["front_u"] - edge) < 0.2, (ppm, blur, edge, got["front_u"])
+
+
+def test_an_image_shown_again_is_told_from_a_runner_who_starts_or_leaves():
+    """``_coded_repeats`` on planted frame-to-frame changes: still frames (sensor noise, a key
+    picture's jump), a runner who starts to move and speeds up, each image shown two or three
+    times while running, the runner leaving the picture. Exactly the copies made while running
+    are found: not the first moving frames, not the key picture's neighbours, not the empty lane."""
+    rng = np.random.default_rng(3)
+    for shown in (2, 3):
+        step, copy = [np.inf], [False]
+        for i in range(1, 60):  # still: noise, and a key picture every 25 frames
+            step.append(0.05 * (1 + 0.2 * rng.standard_normal()) + (1.5 if i % 25 == 0 else 0.0))
+            copy.append(False)
+        for k in range(40):  # running, speeding up from rest; each image shown `shown` times
+            step.append(0.2 + 0.15 * k)
+            copy.append(False)
+            for _ in range(shown - 1):
+                step.append(0.03 + 0.01 * rng.random())
+                copy.append(True)
+        for _ in range(30):  # the lane empty again
+            step.append(0.04 * (1 + 0.2 * rng.standard_normal()))
+            copy.append(False)
+        got = _coded_repeats(np.array(step))
+        copy = np.array(copy)
+        assert not np.any(got & ~copy)  # nothing but a copy is ever taken for one
+        # Every copy is found while running, but for the first and last images' (whose six frames
+        # on one side hold a single new image: left in, as the run's first and last frames).
+        middle = slice(60 + 2 * shown, 60 + 40 * shown - 2 * shown)
+        np.testing.assert_array_equal(got[middle], copy[middle])
+        assert copy[middle].sum() >= 35 * (shown - 1)
