@@ -49,6 +49,8 @@ ONSET_MAX_SIGMA_S = 0.1  # the onset's 1-sigma is capped at this or 3 frame peri
 ONSET_BACK_STEP_S = 0.0125  # a fit cut short by a late rise is made again from a rise this much earlier ...
 ONSET_BACK_MAX_S = 0.25  # ... up to this much earlier
 ONSET_IPPP_TOE = 0.2  # without B pictures, the fit leaves out moving frames below this part of the change
+ONSET_CODED_MIN = 0.2  # without B pictures, a P picture coding at least this part of the pattern is read on its coded part ...
+ONSET_SKIP_STILL = 0.1  # ... when the still P pictures before the rise code at most this part of it (the encoder skips still blocks)
 ONSET_FIT_S = 0.04  # how far into the motion the onset fit reaches (edges moved < ~1 px: change ∝ displacement)
 CHEST_DEFINITION_M = 0.015  # 1-sigma systematic uncertainty of the chest front on a silhouette
 # 1-sigma of how far the encoder moves a moving edge, the same over neighbouring frames: the chest
@@ -348,6 +350,7 @@ def _fit_from_rise(P: np.ndarray, ts: np.ndarray, idx: np.ndarray, pict: list[st
         T = max(T, i + int(round(0.5 * m)))
     T = min(n - 1, T)
     a0 = a1 = i_r
+    no_b = "B" not in pict
     for _ in range(3):
         G = D[T]
         # A key (I) picture between the still reference and T codes the whole picture afresh: every
@@ -362,6 +365,8 @@ def _fit_from_rise(P: np.ndarray, ts: np.ndarray, idx: np.ndarray, pict: list[st
         if gg <= 0:
             return None, None
         p = np.einsum("ijk,jk->i", D, G) / gg
+        if no_b:
+            p = _coded_part(p, P, D, G, gg, pict, s0, i_r, min(n - 1, T + 2 * m))
         pre = p[s0: i_r]
         b0 = float(np.median(pre))
         sp = float(1.4826 * np.median(np.abs(pre - b0))) + 1e-3
@@ -468,6 +473,39 @@ def _fit_from_rise(P: np.ndarray, ts: np.ndarray, idx: np.ndarray, pict: list[st
                          0.2 * frame_period, max(3 * frame_period, ONSET_MAX_SIGMA_S)))
     i_near = int(np.argmin(np.abs(ts - t0)))
     return Onset(t0, s_t0, "onset-fit", int(idx[i_near]), False, athlete_px), t_lo
+
+
+def _coded_part(p: np.ndarray, P: np.ndarray, D: np.ndarray, G: np.ndarray, gg: float, pict: list[str], s0: int,
+                i_r: int, stop: int) -> np.ndarray:
+    """``p`` with each P picture read on the blocks it coded, in a stream without B pictures.
+
+    A P picture codes what changed since the picture before it; where the change is too small to
+    pay for, the encoder copies the block unchanged. In the first moving pictures whole blocks
+    of the athlete are still copied from the set position, and the projection on the pattern
+    ``G`` counts them as no movement: the first moving pictures read less than happened (b11,
+    the b-pictureless suite: a third to a half less), and the onset comes late. Read on its coded
+    pixels alone (those that differ from the picture before), a P picture measures its movement
+    as a part of the pattern there. Done only when the encoder is seen to leave still blocks
+    untouched: the still P pictures before the rise code at most ONSET_SKIP_STILL of the
+    pattern (a camera whose every frame is coded anew, or shaken and registered, shows no copied
+    blocks and is read as it is). A picture that codes less than ONSET_CODED_MIN of the pattern
+    is too little to scale up and stays as read.
+    """
+    G2 = G * G
+    anchors = [k for k in range(len(pict)) if pict[k] != "B"]
+    coded_at = {}
+    for prev, k in zip(anchors, anchors[1:], strict=False):
+        if s0 <= k <= stop and pict[k] == "P":
+            coded = np.abs(P[k] - P[prev]) >= 0.5
+            coded_at[k] = (coded, float(np.sum(G2[coded])) / gg)
+    still = [f for k, (_, f) in coded_at.items() if k < i_r]
+    if not still or max(still) > ONSET_SKIP_STILL:
+        return p
+    out = p.copy()
+    for k, (coded, f) in coded_at.items():
+        if ONSET_CODED_MIN <= f < 0.999:
+            out[k] = float(np.sum(D[k][coded] * G[coded])) / float(np.sum(G2[coded]))
+    return out
 
 
 class _NoStart(Exception):

@@ -4,7 +4,7 @@ oblique-view correction of the chest."""
 import numpy as np
 import pytest
 
-from dash40.timing import TRUNK_HALF_DEPTH_M, oblique_lead, onset_from_patches
+from dash40.timing import TRUNK_HALF_DEPTH_M, _coded_part, oblique_lead, onset_from_patches
 
 FPS = 60.0
 PERIOD = 1.0 / FPS
@@ -322,3 +322,40 @@ def test_getting_into_set_during_the_clip_is_not_taken_for_the_start():
     got = detect_start(track, x, PERIOD, read_patches)
     assert got.time_s is not None and abs(got.time_s - t0) < 0.5 * PERIOD
     assert t[seen[0][0]] > t_set + 0.3  # the frames read are those of the set position
+
+
+def test_a_p_picture_is_read_on_the_blocks_it_coded():
+    """Without B pictures, a P picture whose encoder copied some of the athlete's blocks from the
+    set position reads less movement than happened. Planted: 16×16 blocks; the pattern ``G`` is
+    the change at the fit's end; the first moving P picture moved by 0.3 of it but left half its
+    blocks (those with the least change) untouched, so the plain projection reads ~0.2. Read on
+    its coded blocks it is 0.3 again; a picture that coded too little, and a stream whose still
+    pictures are coded anew every frame (nothing copied), are left as read."""
+    rng = np.random.default_rng(5)
+    H = W = 64
+    R = np.round(rng.uniform(40, 200, (H, W)))
+    M = np.kron(rng.uniform(0.5, 1.0, (4, 4)), np.ones((16, 16))) * rng.normal(0.0, 20.0, (H, W))
+    n, i_r, k1, T = 12, 6, 7, 10
+    pict = ["I"] + ["P"] * (n - 1)
+
+    def series(still_noise: float):
+        P = np.array([R + (rng.normal(0.0, still_noise, (H, W)) if still_noise else 0.0) for _ in range(n)])
+        for k in range(k1, n):
+            P[k] = R + (k - k1 + 1) / (T - k1 + 1) * M
+        energy = (M**2).reshape(4, 16, 4, 16).sum(axis=(1, 3))
+        small = np.kron(energy <= np.median(energy), np.ones((16, 16), bool))  # the 8 blocks that change least
+        P[k1][small] = P[k1 - 1][small]  # the encoder copied these blocks from the still picture
+        D = P - R
+        G = D[T]
+        gg = float(np.sum(G * G))
+        return P, D, G, gg, np.einsum("ijk,jk->i", D, G) / gg
+
+    P, D, G, gg, p = series(0.0)
+    truth = 1 / (T - k1 + 1)
+    assert p[k1] < 0.8 * truth  # the copied blocks: read well short
+    got = _coded_part(p, P, D, G, gg, pict, 1, i_r, T)
+    assert got[k1] == pytest.approx(truth, rel=0.02)
+    np.testing.assert_allclose(np.delete(got, k1), np.delete(p, k1))  # fully coded pictures unchanged
+    # Coded anew every frame (sensor noise kept by the encoder): nothing is seen to be copied.
+    P, D, G, gg, p = series(1.0)
+    np.testing.assert_array_equal(_coded_part(p, P, D, G, gg, pict, 1, i_r, T), p)
