@@ -325,12 +325,12 @@ def test_getting_into_set_during_the_clip_is_not_taken_for_the_start():
 
 
 def test_a_p_picture_is_read_on_the_blocks_it_coded():
-    """A P picture whose encoder copied some of the athlete's blocks from the set position reads
-    less movement than happened. Planted: 16×16 blocks; the pattern ``G`` is the change at the
-    fit's end; the first moving P picture moved by a quarter of it but left half its blocks (those
-    with the least change) untouched, so the plain projection reads ~0.2. Read on its coded blocks
-    it is 0.25 again; a picture that coded more than ``upper`` of the pattern, and a stream whose
-    still pictures are coded anew every frame (nothing copied), are left as read."""
+    """Without B pictures, a P picture whose encoder copied some of the athlete's blocks from the
+    set position reads less movement than happened. Planted: 16×16 blocks; the pattern ``G`` is
+    the change at the fit's end; the first moving P picture moved by a quarter of it but left half
+    its blocks (those with the least change) untouched, so the plain projection reads ~0.2. Read
+    on its coded blocks it is 0.25 again; a stream whose still pictures are coded anew every frame
+    (nothing copied) is left as read."""
     rng = np.random.default_rng(5)
     H = W = 64
     R = np.round(rng.uniform(40, 200, (H, W)))
@@ -356,11 +356,6 @@ def test_a_p_picture_is_read_on_the_blocks_it_coded():
     got = _coded_part(p, P, D, G, gg, pict, 1, i_r, T)
     assert got[k1] == pytest.approx(truth, rel=0.02)
     np.testing.assert_allclose(np.delete(got, k1), np.delete(p, k1))  # fully coded pictures unchanged
-    # With B pictures only a picture that left more than a quarter of the pattern copied is.
-    coded_part = float(np.sum(G[P[k1] != P[k1 - 1]] ** 2)) / gg
-    assert 0.2 < coded_part < 0.75
-    assert _coded_part(p, P, D, G, gg, pict, 1, i_r, T, upper=0.75)[k1] == pytest.approx(truth, rel=0.02)
-    np.testing.assert_array_equal(_coded_part(p, P, D, G, gg, pict, 1, i_r, T, upper=coded_part - 0.01), p)
     # Coded anew every frame (sensor noise kept by the encoder): nothing is seen to be copied.
     P, D, G, gg, p = series(1.0)
     np.testing.assert_array_equal(_coded_part(p, P, D, G, gg, pict, 1, i_r, T), p)
