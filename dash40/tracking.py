@@ -217,7 +217,14 @@ class Measurer:
         r0, r1 = self.roi_rows
         band = slice(r0, r1)
         d = colour_distance(aligned[band], bg_work[band]).astype(np.float32)
-        thr = max(4.0 * self.bg.noise, 14.0)
+        # The frame's own compression noise: the background is learnt from the clip's last part,
+        # often one picture group whose frames code the sensor noise alike, and a frame of another
+        # group differs from it everywhere (a 2-s clip in I and P pictures: by 5-25 levels, which
+        # joined the runner to patches of a textured grandstand into one blob too wide to be a
+        # runner: the clip could not be timed). Measured on the band itself (the runner is a small
+        # part of it). A hand-held camera's textured regions are discounted by the slack below.
+        frame_noise = float(1.4826 * np.median(d[::2, ::2])) + 0.5 if self.bg.static else 0.0
+        thr = max(4.0 * max(self.bg.noise, frame_noise), 14.0)
         # A residual misalignment of about a pixel changes a pixel by up to its gradient.
         slack = 0.0 if self.bg.static else 0.8 * self.bg.work_grad[band]
         fg = (d > thr + slack) & self.roi[band] & ~shadow_mask(aligned[band], bg_work[band])
