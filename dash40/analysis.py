@@ -132,9 +132,10 @@ def estimate_path(track: RunnerTrack, geom: LaneGeometry, frame_period: float | 
     found with a first guess of the path; needs ``frame_period``, ``width``, ``height``): each
     toe rests for several frames, and the median over the contacts is the path (with 2-3 of them,
     the middle of a left and a right foot: ``steps.path_from_contacts``). Without two running
-    contacts, from the lowest silhouette point of each stretch of the lane. Seen from a low camera the lane is only a few pixels tall and a
-    pixel is a large part of it, so the estimate is combined with the prior that an athlete runs
-    between the cones, near the middle (``PATH_PRIOR``: s = 0.5 ± 0.12).
+    contacts, from the lowest silhouette point of each stretch of the lane. Seen from a low camera
+    the lane is only a few pixels tall and a pixel is a large part of it, so the estimate is
+    combined with the prior that an athlete runs between the cones, near the middle
+    (``PATH_PRIOR``: s = 0.5 ± 0.12).
     """
     if geom.homography is None:
         return geom.s_path, 0.0

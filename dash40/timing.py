@@ -350,7 +350,7 @@ def _fit_from_rise(P: np.ndarray, ts: np.ndarray, idx: np.ndarray, pict: list[st
         T = max(T, i + int(round(0.5 * m)))
     T = min(n - 1, T)
     a0 = a1 = i_r
-    no_b = "B" not in pict
+    no_b = "B" not in pict  # a stream without B pictures (many phones' hardware encoders)
     for _ in range(3):
         G = D[T]
         # A key (I) picture between the still reference and T codes the whole picture afresh: every
@@ -394,7 +394,7 @@ def _fit_from_rise(P: np.ndarray, ts: np.ndarray, idx: np.ndarray, pict: list[st
     first = max(s0, min(i_r, a0 + 1) - n_pre)
     sel = np.arange(first, T + 1)
     sel = sel[~blended[sel]]
-    if all(c in ("I", "P") for c in pict[first: T + 1]):
+    if no_b:
         # Without B pictures (many phones' hardware encoders) every picture codes its change
         # against the one before, and leaves the first tenths of a pixel of the movement uncoded:
         # its first moving pictures read less change than happened, and no picture borrowed from
