@@ -36,7 +36,7 @@ class VideoInfo:
     path: str
     width: int
     height: int
-    fps: float  # nominal file frame rate (container average)
+    fps: float  # file frame rate: its average, or with a capture rate given, its nominal rate (median interval)
     capture_fps: float  # real capture rate (== fps unless slow motion)
     frames: int  # frame count from the container (0 if unknown)
     duration_s: float  # real seconds
@@ -123,6 +123,42 @@ def _capture_fps_from_metadata(container, stream) -> float | None:
     return None
 
 
+NOMINAL_RATE_PACKETS = 600  # timestamps read for the file's nominal frame rate
+STANDARD_RATES = (24000 / 1001, 24.0, 25.0, 30000 / 1001, 30.0, 48.0, 50.0, 60000 / 1001, 60.0, 90.0, 100.0,
+                  120000 / 1001, 120.0, 240.0)
+
+
+def _nominal_rate(container, stream) -> float | None:
+    """The file's nominal frame rate: one over the median interval between the timestamps of its
+    first NOMINAL_RATE_PACKETS packets (None when fewer than 3 have one). The container's average
+    rate counts dropped frames as slower frames: a slow-motion file (240-fps capture stored at 30
+    fps) that dropped 4 % of its frames averaged 28.8 fps, and every real time (file time × file
+    rate ÷ capture rate) came out 4 % short — a 1.22-s split 50 ms short. Leaves the container
+    where it was opened (read from its start)."""
+    pts = []
+    try:
+        for pkt in container.demux(stream):
+            if pkt.pts is not None:
+                pts.append(int(pkt.pts))
+            if len(pts) >= NOMINAL_RATE_PACKETS:
+                break
+        container.seek(0, stream=stream)
+    except Exception:  # noqa: BLE001 - a damaged file is reported when its frames are decoded
+        return None
+    dt = np.diff(np.unique(np.asarray(pts, np.int64))).astype(float)
+    if len(dt) < 2 or stream.time_base is None:
+        return None
+    dt = dt[dt < 1.5 * np.median(dt)]  # (a dropped frame's interval is two or more)
+    step = float(np.median(dt) * stream.time_base)
+    if step <= 0:
+        return None
+    # Jittered timestamps leave the median a few tenths of a percent off the rate the phone wrote
+    # them at, which is one of the standard rates.
+    rate = 1.0 / step
+    near = min(STANDARD_RATES, key=lambda r: abs(r - rate))
+    return near if abs(near - rate) <= 0.015 * near else rate
+
+
 def probe(path: str | os.PathLike, capture_fps: float | None = None) -> VideoInfo:
     """Read a clip's metadata (and its first frame, to be sure it decodes).
 
@@ -142,7 +178,13 @@ def probe(path: str | os.PathLike, capture_fps: float | None = None) -> VideoInf
             raise VideoError(f"{Path(path).name!r} has a video track but no frame could be decoded: the file is damaged or truncated.")
         if fps <= 0:
             fps = 30.0
-        cap = capture_fps or _capture_fps_from_metadata(container, stream) or fps
+        cap = capture_fps or _capture_fps_from_metadata(container, stream)
+        if cap:
+            # A capture rate said apart from the file's: real time is file time × file rate ÷ capture
+            # rate, with the file's nominal rate (not its average, which dropped frames lower).
+            fps = _nominal_rate(container, stream) or fps
+        else:
+            cap = fps  # timestamps in real time
         rot = _rotation_of(stream, first)
         w, h = first.width, first.height
         if rot in (90, 270):

@@ -63,6 +63,22 @@ def test_capture_rate_read_from_metadata(tmp_path):
     np.testing.assert_allclose(np.diff(got), 1 / 240, atol=1e-9)
 
 
+def test_a_slow_motion_file_that_dropped_frames_keeps_its_time_scale(tmp_path):
+    # A 240-fps capture stored at 30 fps, its timestamps jittered (±8 %) and 1 frame in 12
+    # dropped: the container's average rate is ~28 fps, and real time taken as file time × 28/240
+    # ran 7 % short. The file's rate is its timestamps' usual interval: 30 fps.
+    rng = np.random.default_rng(3)
+    dt = (1 + 0.08 * rng.standard_normal(150)) / 30
+    dt[rng.random(150) < 1 / 12] += 1 / 30
+    pts = np.round(np.cumsum(np.r_[0, dt]) * 90000)
+    clip = tmp_path / "slomo_drops.mov"
+    _write(clip, pts, metadata={"com.android.capture.fps": "240"})
+    info = probe(clip)
+    assert info.fps == pytest.approx(30) and info.time_scale == pytest.approx(30 / 240)
+    got = np.array([f.time_s for f in iter_frames(clip, info)])
+    np.testing.assert_allclose(got, (pts - pts[0]) / 90000 * 30 / 240, atol=1e-6)
+
+
 @pytest.mark.parametrize("clockwise", [90, 180, 270])
 def test_a_clip_stored_turned_is_read_as_the_phone_shows_it(tmp_path, clockwise):
     from synth_fixtures import set_display_rotation
