@@ -614,6 +614,12 @@ def crossing(t: np.ndarray, x: np.ndarray, sigma: np.ndarray, line_x: float, ind
     xs_s = np.convolve(np.pad(xs, 2, mode="edge"), np.ones(5) / 5, mode="valid") if len(xs) >= 5 else xs
     past = np.nonzero(xs_s >= line_x)[0]
     if len(past) == 0:
+        # The smoothing lags at the end of the track: a line passed in its last two frames (the clip
+        # ends just after the runner reaches it) is timed from the frames as they are, extrapolated.
+        raw = np.nonzero(xs >= line_x)[0]
+        if len(raw) and raw[0] >= len(xs) - 2 and np.all(xs[raw[0]:] >= line_x) and len(xs) >= 4:
+            past = raw
+    if len(past) == 0:
         return LineCrossing(None, None, None, "not reached in the clip")
     j = int(past[0])
     if j == 0:
