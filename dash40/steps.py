@@ -167,9 +167,7 @@ def path_from_contacts(contacts: list[dict], track: RunnerTrack, geom: LaneGeome
         return None
     first = _first_valid(track)
     s = []
-    for c in contacts:
-        if c["frames"][0] == first:
-            continue
+    for c in _one_per_step([c for c in contacts if c["frames"][0] != first], track):
         pts = np.array([c["at"][f][3:5] for f in c["frames"]], float)
         _, sv = geom.pixel_to_ground(pts[:, 0], pts[:, 1] + 0.5)
         sv = sv[np.isfinite(sv)]
@@ -189,6 +187,21 @@ def path_from_contacts(contacts: list[dict], track: RunnerTrack, geom: LaneGeome
     # cannot resolve (0.15 px).
     sd = max(1.4826 * float(np.median(np.abs(s - med))) / np.sqrt(len(s)), 0.15 / lane_px)
     return med, sd, len(s)
+
+
+def _one_per_step(contacts: list[dict], track: RunnerTrack) -> list[dict]:
+    """The contacts with, of two whose touchdowns are closer than MIN_STEP_INTERVAL_S, the one
+    further along the lane (as ``detect_steps`` keeps them): a sprinter takes at most ~6 steps a
+    second, and the other is something else on the ground for a while (a knee or the trailing
+    foot low behind the first step)."""
+    out: list[dict] = []
+    for c in sorted(contacts, key=lambda c: c["frames"][0]):
+        if out and track.time_s[c["frames"][0]] - track.time_s[out[-1]["frames"][0]] < MIN_STEP_INTERVAL_S:
+            if c["x"] > out[-1]["x"]:
+                out[-1] = c
+            continue
+        out.append(c)
+    return out
 
 
 def detect_steps(track: RunnerTrack, geom: LaneGeometry, frame_period: float, units: str,
