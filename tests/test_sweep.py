@@ -67,3 +67,23 @@ def test_a_short_generated_start_is_timed_within_a_frame(synth_clip, k):
         assert abs(err) <= 3 * np.hypot(sd, 0.1), f"{c.distance:g} yd {err:+.2f} frame, 1-sigma {sd:.2f}"
         checked += 1
     assert checked == 2  # both lines past the start are crossed inside every clip
+
+
+@pytest.mark.slow
+def test_a_slow_motion_clip_that_dropped_frames_is_timed_in_real_time(synth_clip):
+    """240 fps stored at 30 fps, the file's timestamps jittered and 4 % of the frames dropped: the
+    file's average rate (28.8 fps) once set the time scale, and every time came out 4 % short
+    (first movement -10 frames, the 5-yd crossing -23 frames on such a clip at 1280x720). The
+    file's rate is now read from its timestamps' usual interval; with this much jitter it cannot
+    tell 30 from 29.97 fps (0.1 %: half a frame at 240 fps by the 7-yd line), hence 1.5 frames."""
+    period = 1.0 / 240
+    cfg = SceneConfig(width=640, height=360, capture_fps=240, file_fps=30, container="mov", vfr_jitter=0.08,
+                      drop_prob=0.04, t0=0.7, duration=2.6, lines=(0.0, 5.0, 7.0), seed=777, noise_sigma=1.5)
+    clip, truth = synth_clip(cfg)
+    r = analyze(clip, clip.with_suffix(".calib.json"))
+    assert abs(r.start.time_s - truth.t0) <= 3 * period
+    by_d = {ln.distance: ln.chest_time_s for ln in truth.lines}
+    timed = [c for c in r.crossings if c.time_s is not None and c.distance > 0]
+    assert {c.distance for c in timed} == {5.0, 7.0}
+    for c in timed:
+        assert abs(c.time_s - by_d[c.distance]) <= 1.5 * period, (c.distance, (c.time_s - by_d[c.distance]) / period)
