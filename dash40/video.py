@@ -133,8 +133,8 @@ def _nominal_rate(container, stream) -> float | None:
     first NOMINAL_RATE_PACKETS packets (None when fewer than 3 have one). The container's average
     rate counts dropped frames as slower frames: a slow-motion file (240-fps capture stored at 30
     fps) that dropped 4 % of its frames averaged 28.8 fps, and every real time (file time × file
-    rate ÷ capture rate) came out 4 % short — a 1.22-s split 50 ms short. Leaves the container
-    where it was opened (read from its start)."""
+    rate ÷ capture rate) came out 4 % short — a 1.22-s split 50 ms short. Seeks the container back
+    to its start."""
     pts = []
     try:
         for pkt in container.demux(stream):
