@@ -153,7 +153,8 @@ def path_from_contacts(contacts: list[dict], track: RunnerTrack, geom: LaneGeome
     the calibration's homography. Feet land alternately ~9 cm either side of the path, so the
     median over the contacts is the path. On the benchmark this is unbiased to ~0.02 lane widths
     at every camera distance (the lowest pixel row itself, without the half pixel, put the path
-    0.18 lane widths too far at 40 yd). Set-position contacts (the hands) are left out.
+    0.18 lane widths too far at 40 yd). Set-position contacts (the hands) are left out, and only
+    one contact counts per step (``_one_per_step``).
 
     With only 2 or 3 running contacts (a short clip of a start) the median would be one foot's:
     the middle of consecutive contacts, a left and a right foot, is taken instead, with a 1-sigma
