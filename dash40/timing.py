@@ -17,7 +17,8 @@ exports, a frame rate doubled by the phone) is timed at its first appearance. Th
 of reference are taken after the last key (I) picture before the motion. A B picture is
 predicted from a later picture too, so between the last still and the first moving I or P
 picture its content is a blend of both and shows motion before it happened: such pictures are
-left out of the fit. If the clip cannot be read again the older signal is used: a coarse grid of
+left out of the fit, unless the frames are far apart in time (25-30 fps), where the encoder codes
+the movement each one holds. If the clip cannot be read again the older signal is used: a coarse grid of
 each frame's change against the frame 0.4 s before, fitted the same way with a free power.
 
 Crossings. The reference point's lane distance x(t) (chest front by default) is measured on
@@ -51,6 +52,8 @@ ONSET_BACK_MAX_S = 0.25  # ... up to this much earlier
 ONSET_IPPP_TOE = 0.2  # without B pictures, the fit leaves out moving frames below this part of the change
 ONSET_CODED_MIN = 0.2  # without B pictures, a P picture coding at least this part of the pattern is read on its coded part ...
 ONSET_SKIP_STILL = 0.1  # ... when the still P pictures before the rise code at most this part of it (the encoder skips still blocks)
+ONSET_B_CODED_S = 0.025  # B pictures at least this far apart (≤ 40 fps) code the first movement, not a blend ...
+ONSET_B_BLEND = 0.5  # ... unless the first reads this much of the straight line between its anchors
 ONSET_FIT_S = 0.04  # how far into the motion the onset fit reaches (edges moved < ~1 px: change ∝ displacement)
 CHEST_DEFINITION_M = 0.015  # 1-sigma systematic uncertainty of the chest front on a silhouette
 # 1-sigma of how far the encoder moves a moving edge, the same over neighbouring frames: the chest
@@ -386,7 +389,25 @@ def _fit_from_rise(P: np.ndarray, ts: np.ndarray, idx: np.ndarray, pict: list[st
             break
         T = T_new
     blended = np.zeros(n, bool)
-    blended[a0 + 1: a1] = ~anchor[a0 + 1: a1]
+    # B pictures between the last still and the first moving anchor: at 48-60 fps and above the
+    # body moves too little from one to the next for the encoder to code it, and a B picture is
+    # the two anchors' blend, a straight line from one to the other (b01: 0.12, 0.24, 0.35 where
+    # the moving anchor reads 0.47): they are left out. At 25-30 fps the body moves 33-40 ms
+    # more by each, the encoder codes it, and they read the rise itself (onset.py --common c02,
+    # 25 fps: 0.001, 0.054, 0.177 where a blend would read 0.09, 0.18, 0.27): the only frames near
+    # the onset when the next anchor comes 3-4 frames after it, and kept - unless the first of them
+    # reads half the straight line or more (a coded one reads a quarter of it or less, the rise being
+    # quadratic): at a phone's low bit rate they can be blends even at 30 fps.
+    # onset_lab.py, median |error| before -> after: the 24 starts at 25-50 fps (common)
+    # 0.23 -> 0.19 frame (within 1 sigma 75 -> 92 %); onset 0.35 -> 0.21; phone 1.15 -> 0.90;
+    # suite 0.24 -> 0.22; crf12 0.17 -> 0.12; no start at 48 fps or more moves.
+    gap = [k for k in range(a0 + 1, a1) if not anchor[k]]
+    if gap and a0 >= 0 and frame_period >= ONSET_B_CODED_S:
+        k = gap[0]
+        line = p[a0] + (ts[k] - ts[a0]) / (ts[a1] - ts[a0]) * (p[a1] - p[a0])
+        if not (line - b0 > 3 * sp and p[k] - b0 > ONSET_B_BLEND * (line - b0)):
+            gap = []
+    blended[gap] = True
     if a0 >= 0 and a1 - a0 > 1:
         # The last still I/P picture before them may already hold a movement too small for the
         # codec to code (its dead zone): a zero there pulls the onset late. It is left out too.
