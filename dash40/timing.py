@@ -354,7 +354,10 @@ def _fit_from_rise(P: np.ndarray, ts: np.ndarray, idx: np.ndarray, pict: list[st
     T = min(n - 1, T)
     a0 = a1 = i_r
     no_b = "B" not in pict  # a stream without B pictures (many phones' hardware encoders)
-    for _ in range(3):
+
+    def project(T: int):
+        """Every frame's change read as a part of the change at frame T (module doc), and the
+        still frames' level and spread on that reading."""
         G = D[T]
         # A key (I) picture between the still reference and T codes the whole picture afresh: every
         # frame from it on differs from the reference by its new compression noise as well, a
@@ -366,13 +369,19 @@ def _fit_from_rise(P: np.ndarray, ts: np.ndarray, idx: np.ndarray, pict: list[st
             G = D[T] - D[keys_in[-1]]
         gg = float(np.sum(G * G))
         if gg <= 0:
-            return None, None
+            return None
         p = np.einsum("ijk,jk->i", D, G) / gg
         if no_b:
             p = _coded_part(p, P, D, G, gg, pict, s0, i_r, T)
         pre = p[s0: i_r]
         b0 = float(np.median(pre))
-        sp = float(1.4826 * np.median(np.abs(pre - b0))) + 1e-3
+        return p, b0, float(1.4826 * np.median(np.abs(pre - b0))) + 1e-3
+
+    for _ in range(3):
+        read = project(T)
+        if read is None:
+            return None, None
+        p, b0, sp = read
         # The last still and the first moving I/P picture (B pictures between them borrow from
         # the later one).
         moving = p > b0 + max(6.0 * sp, 0.03)
@@ -408,6 +417,23 @@ def _fit_from_rise(P: np.ndarray, ts: np.ndarray, idx: np.ndarray, pict: list[st
         if not (line - b0 > 3 * sp and p[k] - b0 > ONSET_B_BLEND * (line - b0)):
             gap = []
     blended[gap] = True
+    kept = [k for k in range(a0 + 1, a1) if not anchor[k] and not blended[k]]
+    if sum(p[k] > b0 + max(6.0 * sp, 0.03) for k in kept) >= 2:
+        # With two coded B pictures or more in the rise, the fit no longer needs the first moving
+        # anchor, nor to reach two frames past it: at 25-30 fps that is up to 230 ms into the run,
+        # where the change no longer grows as the square of the time (a 25-fps start read
+        # (t - t0)^2.5 there and came 1.4 frames late). It ends one frame past it, and the anchor
+        # itself, which the encoder may have coded only in part (the first moving P picture
+        # keeps blocks of the set position: it reads short), is left out.
+        # onset_lab.py, median |error|: common 0.19 -> 0.11 (RMS 0.34 -> 0.17), onset 0.21 -> 0.18;
+        # the suite's b02 +0.08 -> -0.06; the phone set's 30-fps starts move by 0.13 frame at most.
+        blended[a1] = True
+        if T > a1 + 1:
+            T = a1 + 1
+            read = project(T)
+            if read is None:
+                return None, None
+            p, b0, sp = read
     if a0 >= 0 and a1 - a0 > 1:
         # The last still I/P picture before them may already hold a movement too small for the
         # codec to code (its dead zone): a zero there pulls the onset late. It is left out too.
