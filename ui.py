@@ -9,6 +9,7 @@ import math
 import os
 import shutil
 import tempfile
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -53,10 +54,32 @@ def first_start(store) -> None:
     if st.session_state.get("_seeded") or os.environ.get("DASH40_NO_DEMO"):
         return
     if store.count_runs() == 0:
-        bar = st.progress(0.0, text="First start: analysing the sample clips for the demo athlete…")
-        seed_demo(store, progress=lambda f, m: bar.progress(min(1.0, f), text=m))
-        bar.empty()
+        # One page at a time makes the demo (two tabs, or a page opened while it is made, once
+        # made it twice); the others say so and look again on their next run.
+        lock = _seed_lock()
+        if not lock.acquire(blocking=False):
+            st.info("First start: the demo athlete is being made in another page. Open this page again in a minute "
+                    "to see it.")
+            return
+        try:
+            if store.count_runs() == 0:
+                bar = st.progress(0.0, text="First start: analysing the sample clips for the demo athlete…")
+                seed_demo(store, progress=lambda f, m: bar.progress(min(1.0, f), text=m), analysed=_seed_cache())
+                bar.empty()
+        finally:
+            lock.release()
     st.session_state["_seeded"] = True
+
+
+@st.cache_resource
+def _seed_lock() -> threading.Lock:
+    return threading.Lock()
+
+
+@st.cache_resource
+def _seed_cache() -> dict:
+    """The sample clips analysed so far (kept when a first start is interrupted)."""
+    return {}
 
 
 def units_ui() -> str:

@@ -556,10 +556,16 @@ def sample_dir() -> Path:
     return Path(__file__).resolve().parents[1] / "sample_videos"
 
 
-def seed_demo(store, samples: Path | None = None, progress: Callable[[float, str], None] | None = None) -> int:
+def seed_demo(store, samples: Path | None = None, progress: Callable[[float, str], None] | None = None,
+              analysed: dict | None = None) -> int:
     """On first start: a demo athlete with the committed sample clips analysed (real analyses).
 
     Returns how many runs were added (0 when the database already has runs or no sample exists).
+    Every clip is analysed before anything is written, and nothing calls ``progress`` while the
+    demo is written: a first start interrupted half-way (the coach opens another page, and the
+    dashboard stops the page's work at its next progress report) leaves the database empty, to be
+    seeded whole next time, never a demo athlete with half the runs. ``analysed`` (clip path ->
+    result) keeps the analyses done so far for that next time.
     """
     from .analysis import analyze
     from .calibration import load_calibration
@@ -571,24 +577,33 @@ def seed_demo(store, samples: Path | None = None, progress: Callable[[float, str
     clips = sorted(p for p in samples.glob("*.mp4") if p.with_suffix(".calib.json").exists())
     if not clips:
         return 0
+    analysed = {} if analysed is None else analysed
+    done = []
+    for i, clip in enumerate(clips):
+        if progress:
+            progress(i / len(clips), f"Analysing the sample clip {clip.name}")
+        cal = load_calibration(clip.with_suffix(".calib.json")).to_dict()
+        key = str(clip.resolve())
+        if key not in analysed:
+            try:
+                analysed[key] = analyze(clip, cal, body_mass_kg=88.0, height_m=1.85)
+            except Dash40Error:
+                analysed[key] = None
+        done.append((clip, cal, analysed[key]))
+    if progress:
+        progress(1.0, "Demo ready")
+    if store.count_runs() > 0:  # (seeded meanwhile by another page of the same database)
+        return 0
     athlete = store.add_athlete("Demo Athlete", position="WR", body_mass_kg=88.0, height_m=1.85,
                                 notes="Generated sample clips (dash40.synth), analysed on first start.")
     sessions = [store.add_session(date(2026, 11, 10), place="Indoor turf", surface="turf",
                                   notes="Demo session 1"),
                 store.add_session(date(2026, 11, 24), place="Indoor turf", surface="turf", notes="Demo session 2")]
     added = 0
-    for i, clip in enumerate(clips):
-        if progress:
-            progress(i / len(clips), f"Analysing the sample clip {clip.name}")
-        cal = load_calibration(clip.with_suffix(".calib.json")).to_dict()
-        try:
-            res = analyze(clip, cal, body_mass_kg=88.0, height_m=1.85)
-        except Dash40Error:
-            continue
-        store.save_run(athlete, sessions[i % 2], clip, cal, res, notes="demo")
-        added += 1
-    if progress:
-        progress(1.0, "Demo ready")
+    for i, (clip, cal, res) in enumerate(done):
+        if res is not None:
+            store.save_run(athlete, sessions[i % 2], clip, cal, res, notes="demo")
+            added += 1
     return added
 
 

@@ -544,3 +544,45 @@ def test_change_since_last_session_is_between_the_times_as_shown():
     got = change_since_last_session(runs, "yd")
     assert got["10 yd"] == 0.0 and delta_text(got["10 yd"]) == "same as last session"
     assert got["40 yd"] == -0.01 and delta_text(got["40 yd"]) == "-0.01 s since last session"  # 4.99 -> 4.98
+
+
+def test_a_first_start_interrupted_half_way_leaves_no_half_made_demo(tmp_path, monkeypatch):
+    """The dashboard stops a page's work at its next progress report when the coach opens another
+    page. The demo was written clip by clip, and such a first start left a demo athlete with one
+    run of three and an empty session, for good (the database was no longer empty). Now nothing
+    is written until every clip is analysed; the next start makes the whole demo and does not
+    analyse again what was analysed."""
+    import shutil
+
+    import dash40.analysis
+    from dash40.dashboard import seed_demo
+    from dash40.store import open_store
+
+    samples = tmp_path / "samples"
+    samples.mkdir()
+    for name in ("a", "b", "c"):
+        shutil.copy(SAMPLE, samples / f"{name}.mp4")
+        shutil.copy(SAMPLE.with_suffix(".calib.json"), samples / f"{name}.calib.json")
+    calls = []
+    monkeypatch.setattr(dash40.analysis, "analyze", lambda clip, cal, **kw: calls.append(clip) or sample_result())
+    store = open_store(None, tmp_path / "db")
+
+    class PageLeft(Exception):
+        pass
+
+    def leave_at_third_report(fraction, message):
+        if len(calls) == 2:
+            raise PageLeft
+
+    kept: dict = {}
+    with pytest.raises(PageLeft):
+        seed_demo(store, samples, progress=leave_at_third_report, analysed=kept)
+    assert store.count_runs() == 0 and store.athletes() == [] and store.sessions() == []
+    assert len(calls) == 2 and len(kept) == 2
+
+    assert seed_demo(store, samples, progress=lambda f, m: None, analysed=kept) == 3
+    assert len(calls) == 3  # the first two clips were not analysed again
+    assert len(store.athletes()) == 1 and len(store.sessions()) == 2 and store.count_runs() == 3
+    assert all(store.runs(session_id=s["id"]) for s in store.sessions())  # no empty demo session
+    assert seed_demo(store, samples, analysed=kept) == 0  # made once only
+    assert store.count_runs() == 3
