@@ -426,7 +426,7 @@ def _fit_from_rise(P: np.ndarray, ts: np.ndarray, idx: np.ndarray, pict: list[st
         # itself, which the encoder may have coded only in part (the first moving P picture
         # keeps blocks of the set position: it reads short), is left out.
         # onset_lab.py, median |error|: common 0.19 -> 0.11 (RMS 0.34 -> 0.17), onset 0.21 -> 0.18;
-        # the suite's b02 +0.08 -> -0.06; the phone set's 30-fps starts move by 0.13 frame at most.
+        # the suite's b02 +0.08 -> +0.03; the phone set's 30-fps starts move by 0.13 frame at most.
         blended[a1] = True
         if T > a1 + 1:
             T = a1 + 1

@@ -98,7 +98,7 @@ def test_a_25_fps_start_whose_next_anchor_comes_four_frames_late(synth_clip):
     before the first movement and the next one 3.7 frames after it. The B pictures between them
     code the rise and are fitted (they were left out as blends, as at 60 fps), and the fit ends a
     frame past the moving anchor (reaching two frames past it, 230 ms into the run, it read a
-    change growing faster than the square of the time): +1.36 -> +0.49 frame. Start c08 of
+    change growing faster than the square of the time): +1.36 -> +0.35 frame. Start c08 of
     benchmarks/onset.py --common, one of the 24 on which these two rules were chosen."""
     period = 1.0 / 25
     t0 = 0.8 + ((0.37 + 0.618 * 8) % 1.0) * period
