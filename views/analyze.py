@@ -177,16 +177,24 @@ analysis_key = f"res_{sha}_{hashlib.sha1(json.dumps(new_cal, sort_keys=True).enc
 athlete = next((a for a in store.athletes() if a["id"] == athlete_id), {})
 mass, height = athlete.get("body_mass_kg"), athlete.get("height_m")
 athlete_key = (athlete_id, mass, height)
+# A click stays asked for until its analysis ends: any other event reaching the page while the
+# clip is read (a late widget update, a click elsewhere) makes the dashboard stop the page's work
+# at its next progress report and run the page again, and the click was lost without a word (seen
+# once in the browser tests: the page back at an idle Analyze button, no result).
+pending_key = f"pending_{analysis_key}"
 if st.button("Analyze", type="primary", disabled=calibration is None):
+    st.session_state[pending_key] = True
+if st.session_state.get(pending_key) and calibration is not None:
     bar = st.progress(0.0, text="Starting…")
-    with ui.shown_as_error("analysing the clip", not_saved=True):
-        try:
+    try:
+        with ui.shown_as_error("analysing the clip", not_saved=True):
             timed = analyze(clip_path, calibration, body_mass_kg=mass, height_m=height,
                             progress=lambda f, m: bar.progress(min(1.0, f), text=m))
             st.session_state[analysis_key] = {"timed": timed, "results": {athlete_key: timed}, "corrections": {},
                                               "saved": {}}
-        finally:
-            bar.empty()
+        st.session_state.pop(pending_key, None)  # done, or its failure shown: not asked again
+    finally:
+        bar.empty()
 
 analysis = st.session_state.get(analysis_key)
 if analysis is None:
