@@ -411,14 +411,14 @@ def _fit_from_rise(P: np.ndarray, ts: np.ndarray, idx: np.ndarray, pict: list[st
     # 0.23 -> 0.19 frame (within 1 sigma 75 -> 92 %); onset 0.35 -> 0.21; phone 1.15 -> 0.90;
     # suite 0.24 -> 0.22; crf12 0.17 -> 0.12; no start at 48 fps or more moves.
     gap = [k for k in range(a0 + 1, a1) if not anchor[k]]
-    if gap and a0 >= 0 and frame_period >= ONSET_B_CODED_S:
+    coded = bool(gap) and a0 >= 0 and frame_period >= ONSET_B_CODED_S
+    if coded:
         k = gap[0]
         line = p[a0] + (ts[k] - ts[a0]) / (ts[a1] - ts[a0]) * (p[a1] - p[a0])
-        if not (line - b0 > 3 * sp and p[k] - b0 > ONSET_B_BLEND * (line - b0)):
-            gap = []
-    blended[gap] = True
-    kept = [k for k in range(a0 + 1, a1) if not anchor[k] and not blended[k]]
-    if sum(p[k] > b0 + max(6.0 * sp, 0.03) for k in kept) >= 2:
+        coded = not (line - b0 > 3 * sp and p[k] - b0 > ONSET_B_BLEND * (line - b0))
+    if not coded:
+        blended[gap] = True
+    elif sum(p[k] > b0 + max(6.0 * sp, 0.03) for k in gap) >= 2:
         # With two coded B pictures or more in the rise, the fit no longer needs the first moving
         # anchor, nor to reach two frames past it: at 25-30 fps that is up to 230 ms into the run,
         # where the change no longer grows as the square of the time (a 25-fps start read
