@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -211,24 +212,40 @@ def build_background(path, info: VideoInfo, *, max_samples: int = 15, progress=N
     moving or gone; the first frame is kept as the alignment reference.
     """
     scale = work_scale(info.width)
-    samples = [(fr.time_s, fr.image) for fr in iter_frames(path, info, keyframes_only=True)]
-    t_end = max(info.duration_s, samples[-1][0] if samples else 0.0)
+    # The key frames, kept as they come: the first, the last five, and those of the clip's late
+    # part (by its announced length), thinned to every other one whenever they pass twice
+    # max_samples. A clip whose every frame is a key frame (an all-intra export) held them all: a
+    # minute of 4K, 90 GB.
+    first, recent, late_kf = None, deque(maxlen=5), []
+    hint = (1.0 - LATE_FRACTION) * info.duration_s
+    for fr in iter_frames(path, info, keyframes_only=True):
+        item = (fr.time_s, fr.image)
+        if first is None:
+            first = item
+            continue
+        recent.append(item)
+        if fr.time_s >= hint:
+            late_kf.append(item)
+            if len(late_kf) > 2 * max_samples:
+                late_kf = late_kf[::2]
+    samples = ([first] if first is not None else []) + late_kf
+    t_end = max(info.duration_s, recent[-1][0] if recent else (first[0] if first else 0.0))
     late_from = (1.0 - LATE_FRACTION) * t_end
-    if sum(t >= late_from for t, _ in samples) < 5:
+    if sum(t >= late_from for t, _ in late_kf) < 5:
         # Too few key frames late in the clip: take evenly spaced frames from one decode.
         n = max(info.frames, 1)
         step = max(1, int(n * LATE_FRACTION) // max_samples)
         first_idx = int(n * (1.0 - LATE_FRACTION))
-        keep = samples[:1]
-        samples = keep + [(fr.time_s, fr.image) for fr in
-                          iter_frames(path, info, want=lambda i: i >= first_idx and (i - first_idx) % step == 0)]
+        samples = samples[:1] + [(fr.time_s, fr.image) for fr in
+                                 iter_frames(path, info, want=lambda i: i >= first_idx and (i - first_idx) % step == 0)]
+        recent = deque(samples[1:][-5:], maxlen=5)
     if not samples:
         raise VideoError(f"No frame of {Path(path).name!r} could be decoded to model the background: "
                          "the file is damaged, copy it from the phone again.")
     first = samples[0][1]
-    late = [img for t, img in samples if t >= late_from]
+    late = [img for t, img in samples[1:] if t >= late_from]
     if len(late) < 5:
-        late = [img for _, img in samples[-5:]]
+        late = [img for _, img in ([samples[0]] + list(recent))[-5:]]
     if len(late) > max_samples:
         idx = np.linspace(0, len(late) - 1, max_samples).round().astype(int)
         late = [late[i] for i in idx]

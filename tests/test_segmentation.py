@@ -1,4 +1,5 @@
-"""Stabilisation and exposure: plant a shift and a gain, recover them; inputs are never modified."""
+"""Stabilisation and exposure: plant a shift and a gain, recover them; inputs are never modified.
+The background model: bounded memory on a clip of key frames only."""
 
 import cv2
 import numpy as np
@@ -12,6 +13,8 @@ from dash40.segmentation import (
     translate,
     warp_to_reference,
 )
+
+pytest_plugins = ["synth_fixtures"]
 
 
 def _texture(h=180, w=320, seed=0):
@@ -79,3 +82,34 @@ def test_exposure_gain_recovered():
     bg = _texture() * 0.6 + 40
     assert exposure_gain(bg * 1.25, bg) == pytest.approx(1.25, rel=0.01)
     assert exposure_gain(bg, bg) == pytest.approx(1.0, abs=1e-6)
+
+
+def test_a_clip_of_key_frames_only_keeps_a_bounded_number_of_frames_for_its_background(synth_clip, monkeypatch):
+    """An all-intra export makes every frame a key frame; the background's key frames were all
+    kept in memory (a minute of 4K: 90 GB). Now at most the first, the last five and twice
+    ``max_samples`` of the late part are alive at once, and the background is still the median
+    of the late part (within a grey level of it taken over every late frame)."""
+    import weakref
+
+    import dash40.segmentation as seg
+    from dash40.video import probe
+
+    clip, _ = synth_clip("tiny", keyframe_s=1 / 60, duration=3.0, seed=5)  # 180 key frames
+    info = probe(clip)
+    alive: list = []
+    most = [0]
+    real = seg.iter_frames
+
+    def counted(*args, **kw):
+        for fr in real(*args, **kw):
+            alive.append(weakref.ref(fr.image))
+            most[0] = max(most[0], sum(r() is not None for r in alive))
+            yield fr
+
+    monkeypatch.setattr(seg, "iter_frames", counted)
+    bg = seg.build_background(clip, info, max_samples=15)
+    assert len(alive) >= 150  # every frame came as a key frame
+    assert most[0] <= 1 + 5 + 2 * 15 + 2
+    late = [fr.image for fr in real(clip, info) if fr.time_s >= (1 - seg.LATE_FRACTION) * info.duration_s]
+    ref = np.median(np.stack(late), axis=0)
+    assert np.mean(np.abs(bg.full.astype(float) - ref)) < 1.0
