@@ -312,14 +312,21 @@ def compare_table(runs: Sequence, units: str = "yd") -> pd.DataFrame:
         for c in split_columns(runs, units):
             v, b = split_at(r, c.distance_m), split_at(base, c.distance_m)
             row[c.label] = fmt_split(v)
-            row[f"Δ {c.label}"] = "" if (v is None or b is None or r is base) else f"{v[0] - b[0]:+.2f}"
+            row[f"Δ {c.label}"] = "" if (v is None or b is None or r is base) else fmt_delta(v[0], b[0])
         for c in fly_columns(runs, units):
             v, b = fly_at(r, c), fly_at(base, c)
             row[c.label] = fmt_split(v)
-            row[f"Δ {c.label}"] = "" if (v is None or b is None or r is base) else f"{v[0] - b[0]:+.2f}"
+            row[f"Δ {c.label}"] = "" if (v is None or b is None or r is base) else fmt_delta(v[0], b[0])
         row["MSS (m/s)"] = fmt_number(r.mss)
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def fmt_delta(t: float, ref: float) -> str:
+    """The difference of two times as the table shows them (0.01 s): 1.916 and 1.924 both read 1.92,
+    and differ by 0.00 there, not by the +0.01 their unrounded difference rounds to."""
+    d = round(round(t, 2) - round(ref, 2), 2)
+    return "0.00" if d == 0 else f"{d:+.2f}"
 
 
 def runs_csv(runs: Sequence, units: str = "yd") -> str:

@@ -56,6 +56,15 @@ def test_compare_deltas_against_the_first_run():
     assert t["Δ 10 yd"][1] == "-0.02" and t["Δ 40 yd"][1] == "-0.08"
 
 
+def test_compare_deltas_are_those_of_the_times_as_shown():
+    """1.916 and 1.924 both read 1.92: the table says they differ by 0.00 (their unrounded
+    difference, 0.008, read +0.01 next to two equal times on the demo's Compare page)."""
+    a, b = run_row(1, date(2026, 11, 10), 1, 1.924, 5.046), run_row(2, date(2026, 11, 24), 1, 1.916, 4.994)
+    t = compare_table([a, b])
+    assert t["10 yd"][0] == t["10 yd"][1] == "1.92" and t["Δ 10 yd"][1] == "0.00"
+    assert t["40 yd"][1] == "4.99" and t["Δ 40 yd"][1] == "-0.06"  # 4.99 - 5.05, not -0.052 -> -0.05
+
+
 def test_exports():
     csv = runs_csv(RUNS)
     assert csv.splitlines()[0].startswith("run,athlete,date") and "split_40yd_s" in csv.splitlines()[0]
