@@ -245,12 +245,21 @@ def _time_track(track: RunnerTrack, geom: LaneGeometry, cal: Calibration, info, 
         crossings.append(Crossing(ln.distance, c.time_s, c.uncertainty_s, c.frame, note, _plane(geom, lx, info)))
     reached = [c for c in crossings if c.time_s is not None]
     if not reached:
-        last = np.nanmax(x) if np.any(np.isfinite(x)) else float("nan")
+        # (from the first movement on: no line is crossed before it)
+        after = np.isfinite(x) & (t >= onset.time_s if onset.time_s is not None else True)
+        last = float(np.max(x[after])) if after.any() else float("nan")
         # A line the trace goes past without a time: the tracking broke off around it, which is
         # not the same advice as a line never reached.
         before = np.isfinite(x) & (t <= (onset.time_s if onset.time_s is not None else t[0]))
         x_from = float(np.median(x[before])) if before.any() else float(np.nanmin(x))
         passed = [c for c in crossings if x_from < to_metres(c.distance, cal.units) < last]
+        top = _top_speed(t, x)
+        if passed and top is not None and top < SPRINT_SPEED_M_S:
+            # (someone walking about: the "first movement" found is any moment of it)
+            raise AnalysisError(
+                f"No line could be timed, and the person followed never moves faster than {top:.1f} m/s: this "
+                "does not look like a sprint (walking or jogging?). Check the clip, and the calibration's distances."
+            )
         if passed:
             raise AnalysisError(
                 f"The runner passes the {passed[0].distance:g} {cal.units} line, but no line could be timed: the "

@@ -55,6 +55,7 @@ ONSET_SKIP_STILL = 0.1  # ... when the still P pictures before the rise code at 
 ONSET_B_CODED_S = 0.025  # B pictures at least this far apart (≤ 40 fps) code the first movement, not a blend ...
 ONSET_B_BLEND = 0.5  # ... unless the first reads this much of the straight line between its anchors
 ONSET_FIT_S = 0.04  # how far into the motion the onset fit reaches (edges moved < ~1 px: change ∝ displacement)
+CROSS_BEFORE_START_S = 0.15  # a line crossing is looked for from this long before the first movement
 CHEST_DEFINITION_M = 0.015  # 1-sigma systematic uncertainty of the chest front on a silhouette
 # 1-sigma of how far the encoder moves a moving edge, the same over neighbouring frames: the chest
 # front of the benchmark clips reads -0.3 px (lossless, or crf 12) to +0.65 px (crf 21) from the truth.
@@ -659,17 +660,23 @@ def crossing(t: np.ndarray, x: np.ndarray, sigma: np.ndarray, line_x: float, ind
     xs = x[ok]
     # Smooth a little for the bracketing so noise does not give an early false crossing.
     xs_s = np.convolve(np.pad(xs, 2, mode="edge"), np.ones(5) / 5, mode="valid") if len(xs) >= 5 else xs
-    past = np.nonzero(xs_s >= line_x)[0]
+    # The chest reaches no line before the first movement (it may be over one already): the line
+    # is looked for from shortly before the start on, the frames before kept for the fit. (Someone
+    # passing behind an athlete in the set position joins the silhouette, and its front crossed
+    # the start line 0.2 s before the start: a generated second sprinter in the next lane.)
+    first = int(np.searchsorted(t[ok], t_min - CROSS_BEFORE_START_S)) if t_min is not None else 0
+    first = min(first, len(ok) - 1)
+    past = np.nonzero(xs_s[first:] >= line_x)[0] + first
     if len(past) == 0:
         # The smoothing lags at the end of the track: a line passed in its last two frames (the clip
         # ends just after the runner reaches it) is timed from the frames as they are, extrapolated.
-        raw = np.nonzero(xs >= line_x)[0]
+        raw = np.nonzero(xs[first:] >= line_x)[0] + first
         if len(raw) and raw[0] >= len(xs) - 2 and np.all(xs[raw[0]:] >= line_x) and len(xs) >= 4:
             past = raw
     if len(past) == 0:
         return LineCrossing(None, None, None, "not reached in the clip")
     j = int(past[0])
-    if j == 0:
+    if j == 0 or (j == first and xs[j] >= line_x):
         return LineCrossing(None, None, None, "already past this line at the first tracked frame")
     tc_guess = float(t[ok[j]])
     half = max(0.12, 4 * frame_period)
@@ -714,6 +721,10 @@ def crossing(t: np.ndarray, x: np.ndarray, sigma: np.ndarray, line_x: float, ind
     if edge:
         s_t = max(s_t, frame_period)
     t_cross = tc + tc_guess
+    if t_min is not None and t_cross < t_min:
+        # Before the first movement the chest is at rest: a line it "crosses" then is one it was
+        # on already, the trace wavering about it (b04's start line, 27 frames before the start).
+        return LineCrossing(None, None, None, "already past this line at the first tracked frame")
     near = ok[int(np.argmin(np.abs(t[ok] - t_cross)))]
     return LineCrossing(float(t_cross), float(s_t), int(index[near]), "extrapolated at the edge of the track" if edge else "")
 

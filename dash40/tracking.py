@@ -42,6 +42,8 @@ IDENTITY = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
 
 TRUNK_THICKNESS_M = 0.25  # chest depth of an athlete, used to size the limb-removing opening
 BODY_HEIGHT_M = 1.9
+NEW_RUNNER_MARGIN_M = 0.1  # a runner not yet followed has its lowest point within this (as a height) of the lane ...
+LEG_WIDTH_M, LEGS_SEEN_PX = 0.12, 3.0  # ... when its legs are at least this many work pixels wide
 CELL = 8  # work pixels per side of a motion cell
 EDGE_RAMP_PX = 6  # the fewest pixels summed across the front edge
 EDGE_RAMP_M = 0.17  # ...or the widest blur: 10 m/s over a half-frame exposure at 30 fps
@@ -247,9 +249,27 @@ class Measurer:
                 continue
             foot_v = (y + h) / s
             far_v, near_v = self.band.rows(ucen)
-            if not (far_v - 0.5 * ppm / s <= foot_v <= near_v + 0.5 * ppm / s):
+            # A runner's lowest point may be half a metre up (in flight, or its shins too thin and
+            # blurred to survive at the work scale), which from a low camera is as high in the
+            # picture as feet on the ground metres beyond the cones: a second sprinter in the next
+            # lane, moving while the athlete was still in the set position, was taken for the
+            # runner (and the rep for a flying one). Where the legs are wide enough to be seen,
+            # that margin is only for the runner followed (a silhouette within 0.3 m of where it
+            # was): any other has its lowest point on the lane.
+            bx0, by0, bx1, by1 = x / s, y / s, (x + w) / s, (y + h) / s
+            same = False
+            if self.prev_box is not None:
+                px0, py0, px1, py1 = self.prev_box
+                mm = 0.3 * ppm / s
+                same = not (bx1 < px0 - mm or bx0 > px1 + mm or by1 < py0 - mm or by0 > py1 + mm)
+            legs_seen = LEG_WIDTH_M * ppm >= LEGS_SEEN_PX
+            slack = (0.5 if same or not legs_seen else NEW_RUNNER_MARGIN_M) * ppm / s
+            if not (far_v - slack <= foot_v <= near_v + slack):
                 continue
             score = float(area)
+            lane_slack = NEW_RUNNER_MARGIN_M * ppm / s
+            if legs_seen and not (far_v - lane_slack <= foot_v <= near_v + lane_slack):
+                score *= 0.25  # off the lane: the runner in flight, or someone beyond it passing by
             if self.prev_aligned is not None:
                 # A runner moves between frames; a ghost of the background or a parked object does not.
                 sl = (slice(y, y + h), slice(x, x + w))
@@ -260,7 +280,6 @@ class Measurer:
             if self.prev_box is not None:
                 px0, py0, px1, py1 = self.prev_box
                 margin = 1.5 * ppm / s
-                bx0, by0, bx1, by1 = x / s, y / s, (x + w) / s, (y + h) / s
                 overlap = not (bx1 < px0 - margin or bx0 > px1 + margin or by1 < py0 - margin or by0 > py1 + margin)
                 score *= 4.0 if overlap else 0.25
             if score > best_score:
