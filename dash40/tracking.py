@@ -256,19 +256,17 @@ class Measurer:
             # runner (and the rep for a flying one). Where the legs are wide enough to be seen,
             # that margin is only for the runner followed (a silhouette within 0.3 m of where it
             # was): any other has its lowest point on the lane.
-            bx0, by0, bx1, by1 = x / s, y / s, (x + w) / s, (y + h) / s
-            same = False
-            if self.prev_box is not None:
-                px0, py0, px1, py1 = self.prev_box
-                mm = 0.3 * ppm / s
-                same = not (bx1 < px0 - mm or bx0 > px1 + mm or by1 < py0 - mm or by0 > py1 + mm)
+            box = (x / s, y / s, (x + w) / s, (y + h) / s)
+            on_lane = far_v - NEW_RUNNER_MARGIN_M * ppm / s <= foot_v <= near_v + NEW_RUNNER_MARGIN_M * ppm / s
             legs_seen = LEG_WIDTH_M * ppm >= LEGS_SEEN_PX
-            slack = (0.5 if same or not legs_seen else NEW_RUNNER_MARGIN_M) * ppm / s
-            if not (far_v - slack <= foot_v <= near_v + slack):
-                continue
+            if not on_lane:
+                followed = self.prev_box is not None and _boxes_near(box, self.prev_box, 0.3 * ppm / s)
+                if legs_seen and not followed:
+                    continue
+                if not (far_v - 0.5 * ppm / s <= foot_v <= near_v + 0.5 * ppm / s):
+                    continue
             score = float(area)
-            lane_slack = NEW_RUNNER_MARGIN_M * ppm / s
-            if legs_seen and not (far_v - lane_slack <= foot_v <= near_v + lane_slack):
+            if legs_seen and not on_lane:
                 score *= 0.25  # off the lane: the runner in flight, or someone beyond it passing by
             if self.prev_aligned is not None:
                 # A runner moves between frames; a ghost of the background or a parked object does not.
@@ -278,10 +276,7 @@ class Measurer:
                 frac = float(np.count_nonzero(moving & comp)) / max(1.0, float(area))
                 score *= 0.15 + frac
             if self.prev_box is not None:
-                px0, py0, px1, py1 = self.prev_box
-                margin = 1.5 * ppm / s
-                overlap = not (bx1 < px0 - margin or bx0 > px1 + margin or by1 < py0 - margin or by0 > py1 + margin)
-                score *= 4.0 if overlap else 0.25
+                score *= 4.0 if _boxes_near(box, self.prev_box, 1.5 * ppm / s) else 0.25
             if score > best_score:
                 best_score = score
                 best = (x, y, w, h)
@@ -553,6 +548,11 @@ def _trunk_edge_rows(rows: np.ndarray, fronts: np.ndarray, tol: float) -> np.nda
     if keep.sum() < 3:
         return np.ones(n, bool)
     return keep
+
+
+def _boxes_near(a: tuple, b: tuple, margin: float) -> bool:
+    """Two (x0, y0, x1, y1) boxes overlap once ``b`` is grown by ``margin`` on every side."""
+    return not (a[2] < b[0] - margin or a[0] > b[2] + margin or a[3] < b[1] - margin or a[1] > b[3] + margin)
 
 
 def _solid_bottom(d: np.ndarray, body: np.ndarray, thr: float, ppm: float) -> np.ndarray:
