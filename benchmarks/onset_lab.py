@@ -13,7 +13,7 @@ every start of the benchmarks and stores those inputs with the truth (``benchmar
 about 170 MB, ~10 minutes with the clips cached); scoring them takes seconds and prints, for the
 code as it is, the same first-movement figures as the benchmarks. Sets: ``suite`` (accuracy.py),
 ``rep`` (the 26 starts that its --replicates 2 adds), ``crf12`` (its --crf 12), ``ippp`` (its --no-b-frames; ``ippprep`` its 26 replicate starts), ``onset`` (onset.py's 48: default quality
-and crf 12), ``phone`` (onset.py --phone), ``common`` (onset.py --common: 25-50 fps). A variant that only helps one set moves the others: read
+and crf 12), ``phone`` (onset.py --phone), ``common`` (onset.py --common: 25-50 fps), ``hevc`` (onset.py --hevc). A variant that only helps one set moves the others: read
 them all.
 
 The inputs depend on the rest of the analyzer (where the run is found sets the window's end, the
@@ -28,13 +28,13 @@ import sys
 
 import numpy as np
 from accuracy import OUT, analysed, suite_at  # benchmarks/ is on the path when run as a script
-from onset import common_suite
+from onset import common_suite, hevc_suite
 from onset import suite as onset_suite
 
 from dash40 import timing  # noqa: E402
 
 LAB = OUT / "onset_lab"
-SETS = ("suite", "rep", "crf12", "ippp", "ippprep", "onset", "phone", "common")
+SETS = ("suite", "rep", "crf12", "ippp", "ippprep", "onset", "phone", "common", "hevc")
 N_REPLICATES = 2  # the "rep" set: accuracy.py --replicates 2 without the suite itself
 
 
@@ -58,6 +58,8 @@ def _suites(name: str):
         return onset_suite(True), "onset"
     if name == "common":
         return common_suite(), "onset"
+    if name == "hevc":
+        return hevc_suite(), "onset"
     raise SystemExit(f"Unknown set {name!r}: one of {', '.join(SETS)}.")
 
 

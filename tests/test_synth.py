@@ -518,6 +518,25 @@ def test_angled_camera_and_bystander_render():
             assert 0 <= uv[0] < cfg.width and 0 <= uv[1] < cfg.height
 
 
+def test_partner_starts_beside_the_athlete_at_its_own_time_further_from_the_camera():
+    cfg = replace(TINY, partner_gap_m=2.5, partner_delay_s=-0.1, partner_mss=9.0)
+    scene = Scene(cfg)
+    p, a = scene.partner, scene.athlete
+    assert p.z == pytest.approx(a.z - a.near_sign * 2.5) and p.t0 == pytest.approx(a.t0 - 0.1)
+    # the partner's hip is drawn where the camera puts it: its jersey colour around the projected
+    # hip in the set position, and it moves 0.05 s before the athlete does (the athlete does not)
+    u, v = scene.project(np.array([[p.hip_x(0.0), p.hip_y(0.0), p.z]]))[0]
+    img = scene.render_frame(0.0).astype(int)
+    near = img[int(v) - 2:int(v) + 3, int(u) - 2:int(u) + 3].reshape(-1, 3)
+    assert np.any(np.abs(near - np.array(p.cfg.shorts)).sum(axis=1) < 30)
+    before = scene.render_frame(cfg.t0 - 0.1)
+    lead = scene.render_frame(cfg.t0 - 0.05)
+    assert not np.array_equal(before, lead)
+    assert a.hip_x(cfg.t0 - 0.05) == a.hip_x(cfg.t0 - 0.1)
+    with pytest.raises(ValueError, match="partner_gap_m"):
+        replace(TINY, partner_gap_m=1.0)
+
+
 def test_flying_clip_starts_running_and_crosses_every_line_in_view(synth_tiny_flying):
     _path, truth = synth_tiny_flying
     assert truth.flying and truth.t0 < 0

@@ -74,6 +74,13 @@ class SceneConfig:
     bystander: bool = False
     bystander_depth: float = 5.0  # metres beyond the lane on the far side
     bystander_speed: float = 1.2  # walking speed, m/s (sign = direction along x)
+    # A training partner starting beside the athlete (a race start, common at practice): a second
+    # athlete in set on the same start line, ``partner_gap_m`` metres further from the camera, whose
+    # first movement comes ``partner_delay_s`` after the athlete's (negative: the partner goes first)
+    # and who runs at ``partner_mss``. None: no partner.
+    partner_gap_m: float | None = None
+    partner_delay_s: float = 0.0
+    partner_mss: float = 9.0
     field_far: float = 35.0  # metres from the lane to the far fence
 
     # --- phone realism ------------------------------------------------------------------
@@ -148,6 +155,9 @@ def _validate(c: SceneConfig) -> None:
     need(c.noise_sigma >= 0 and c.shake_px >= 0 and c.gain_drift >= 0,
          "noise_sigma, shake_px and gain_drift must be ≥ 0", (c.noise_sigma, c.shake_px, c.gain_drift))
     need(c.cone_z > 0.6, "cone_z must be > 0.6 m (the cones stand outside the lane)", c.cone_z)
+    need(c.partner_gap_m is None or c.partner_gap_m >= c.cone_z + c.lane_offset * (-1 if c.right_to_left else 1) + 0.3,
+         "partner_gap_m must put the partner beyond the far cones (0.3 m or more)", c.partner_gap_m)
+    need(c.partner_mss > 0, "partner_mss must be > 0", c.partner_mss)
 
 
 # ---------------------------------------------------------------------------------------

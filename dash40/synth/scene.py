@@ -1,4 +1,4 @@
-"""The scene: camera placement, the static background, the athlete and the bystander, and
+"""The scene: camera placement, the static background, the athlete, the bystander and the partner, and
 one frame's pixels (with motion blur, shake, gain drift and noise when asked)."""
 
 from __future__ import annotations
@@ -114,6 +114,14 @@ class Scene:
             xs = cfg.lines_m
             self.walker = Walker(0.5 * (xs[0] + xs[-1]), -self.near_sign * (cfg.cone_z + cfg.bystander_depth),
                                  cfg.bystander_speed, 0.5 * cfg.duration)
+        self.partner = None
+        if cfg.partner_gap_m is not None:
+            from dataclasses import replace
+
+            self.partner = Athlete(replace(cfg, lane_offset=cfg.lane_offset - self.near_sign * cfg.partner_gap_m,
+                                           t0=cfg.t0 + cfg.partner_delay_s, mss=cfg.partner_mss, partner_gap_m=None,
+                                           jersey=(35, 70, 170), shorts=(40, 40, 45), skin=(95, 65, 50)),
+                                   t_end=cfg.duration)
         rng = np.random.default_rng(cfg.seed + 7919)
         self._shake_terms = [(rng.uniform(0.3, 2.5), rng.uniform(0, 2 * math.pi), rng.normal())
                              for _ in range(9)]
@@ -171,8 +179,10 @@ class Scene:
 
     # ---- figures -----------------------------------------------------------------------------
     def capsules(self, t: float) -> tuple[list[Capsule], list[Capsule]]:
-        """(bystander capsules, athlete capsules) at time t, each back to front."""
+        """(bystander and partner capsules, athlete capsules) at time t, each back to front."""
         caps = self.walker.capsules(t) if self.walker is not None else []
+        if self.partner is not None:
+            caps = caps + self.partner.pose(t).capsules
         return caps, self.athlete.pose(t).capsules
 
     def _project_caps(self, caps: list[Capsule]) -> list[tuple]:
