@@ -32,6 +32,7 @@ MODEL_MIN_SPEED_FRACTION = 0.9  # the trace must reach this share of MSS for the
 SPRINT_SPEED_M_S = 3.5  # below this top speed a rep is not a sprint (a brisk walk is ~2 m/s)
 # A first movement less certain than this (1-sigma) gets a warning: coaches compare reps to 0.01 s.
 START_UNCERTAIN_S = 0.025
+EDGE_CUT_PX = 3.0  # a chest front this close to the side of the picture it runs toward is cut by it
 
 
 def analyze(
@@ -190,21 +191,28 @@ def _path_from_lowest_points(track: RunnerTrack, geom: LaneGeometry) -> tuple[fl
 
 
 def cut_by_picture_edge(track: RunnerTrack, width: int, reference: str = "torso") -> np.ndarray:
-    """Frames whose silhouette touches the side of the picture the athlete runs toward (and, for
-    the hip, either side): the body is cut there, and its front or middle measured short of where
-    it is (on the 120-fps sample the chest read 24 cm behind in the last frame). The picture's
-    side is followed in first-frame coordinates through the camera's drift."""
+    """Frames in which the picture's side cuts the reference: the chest's front reaches the side
+    the athlete runs toward, or (for the hip) the silhouette touches either side. Cut, the body is
+    measured short of where it is (on the 120-fps sample the chest read 24 cm behind in the last
+    frame). The picture's side is followed in first-frame coordinates through the camera's drift.
+
+    For the chest only its front counts, not the whole silhouette: a long shadow on the ground
+    reaching the side ahead of the athlete (a real clip in low sun) or a hand or foot out of the
+    picture leaves the chest whole, and timing it there kept the line the chest crossed then."""
     bb = np.asarray(track.bbox, float)
     if bb.ndim != 2 or len(bb) == 0:
         return np.zeros(len(track), bool)
     dx = np.asarray(track.shift, float)[:, 0] if len(track.shift) == len(bb) else np.zeros(len(bb))
     right = np.minimum(width - 1.0, width - 1.0 - dx)
     left = np.maximum(0.0, -dx)
-    at_right = np.isfinite(bb[:, 2]) & (bb[:, 2] >= right - 1.5)
-    at_left = np.isfinite(bb[:, 0]) & (bb[:, 0] <= left + 1.5)
     if reference == "hip":
+        at_right = np.isfinite(bb[:, 2]) & (bb[:, 2] >= right - 1.5)
+        at_left = np.isfinite(bb[:, 0]) & (bb[:, 0] <= left + 1.5)
         return at_right | at_left
-    return at_right if track.direction > 0 else at_left
+    fu = np.asarray(track.front_u, float)
+    if track.direction > 0:
+        return np.isfinite(fu) & (fu >= right - EDGE_CUT_PX)
+    return np.isfinite(fu) & (fu <= left + EDGE_CUT_PX)
 
 
 def _time_track(track: RunnerTrack, geom: LaneGeometry, cal: Calibration, info, reference: str, name: str, n: int,
@@ -276,10 +284,17 @@ def _time_track(track: RunnerTrack, geom: LaneGeometry, cal: Calibration, info, 
         base = reached[0]
         for c in reached[1:]:
             splits.append(Split(c.distance, c.time_s - base.time_s, _hyp(c.uncertainty_s, base.uncertainty_s)))
-        warnings.append(
-            f"The athlete is already running at the first frame (a flying run): times are from the {base.distance:g} "
-            f"{cal.units} line, not from a start."
-        )
+        if onset.method == "before-clip":
+            warnings.append(
+                f"The clip begins as the athlete goes: the first movement is before its first frame or too close to "
+                f"it to time, so times are from the {base.distance:g} {cal.units} line, not from a start. Start "
+                "recording a second or two before the athlete goes."
+            )
+        else:
+            warnings.append(
+                f"The athlete is already running at the first frame (a flying run): times are from the "
+                f"{base.distance:g} {cal.units} line, not from a start."
+            )
     else:
         for c in reached:
             # The start line itself is not a split: the clock starts at first movement.

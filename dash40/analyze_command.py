@@ -73,7 +73,9 @@ def format_result(r: AnalysisResult) -> str:
     if r.start.time_s is not None:
         lines.append(f"First movement   {r.start.time_s:7.3f} s  ± {r.start.uncertainty_s * 1000:.0f} ms   ({r.start.method})")
     else:
-        lines.append("First movement   —   (already running at the first frame: flying run)")
+        lines.append("First movement   —   (not in the clip: it begins as the athlete goes)"
+                     if r.start.method == "before-clip" else
+                     "First movement   —   (already running at the first frame: flying run)")
     lines.append("")
     lines.append(f"{'Line':>8}  {'Crossing':>9}  {'Split':>7}  {'±':>6}")
     splits = {s.distance: s for s in r.splits}

@@ -55,8 +55,10 @@ def distance_label(distance_m: float, units: str = "yd") -> str:
 
 @dataclass(frozen=True)
 class Start:
-    """First movement. ``method`` says how it was found ("onset-fit", or "flying" when the athlete
-    was already running at the first frame, in which case ``time_s`` is None)."""
+    """First movement. ``method`` says how it was found ("onset-fit"; "flying" when the athlete
+    was already running at the first frame, "before-clip" when the clip begins as the athlete goes:
+    the first movement is before its first frame or too close to it to time; in both ``time_s`` is
+    None)."""
 
     time_s: float | None
     uncertainty_s: float | None

@@ -54,6 +54,8 @@ ONSET_CODED_MIN = 0.2  # without B pictures, a P picture coding at least this pa
 ONSET_SKIP_STILL = 0.1  # ... when the still P pictures before the rise code at most this part of it (the encoder skips still blocks)
 ONSET_B_CODED_S = 0.025  # B pictures at least this far apart (≤ 40 fps) code the first movement, not a blend ...
 ONSET_B_BLEND = 0.5  # ... unless the first reads this much of the straight line between its anchors
+START_LEAD_S = 0.1  # a first movement found closer than this to the clip's first frame may be before the clip
+MOVING_GREY = 15.0  # ... as one whose frames before it change by more than this (RMS grey levels) from one to the next
 ONSET_FIT_S = 0.04  # how far into the motion the onset fit reaches (edges moved < ~1 px: change ∝ displacement)
 CROSS_BEFORE_START_S = 0.15  # a line crossing is looked for from this long before the first movement
 CHEST_DEFINITION_M = 0.015  # 1-sigma systematic uncertainty of the chest front on a silhouette
@@ -240,6 +242,8 @@ def detect_start(track: RunnerTrack, x: np.ndarray, frame_period: float,
             found = onset_from_patches(t[rows], patches, pict, frame_period, track.index[rows],
                                        athlete_px=float(box[3] - box[1]))
             if found is not None:
+                if _before_the_clip(found.time_s, float(t[0]), t[rows] if rows[0] == 0 else None, patches):
+                    return Onset(None, None, "before-clip", None, True)
                 return found
     ch, cw = track.cells_shape
     s = track.work_scale
@@ -249,7 +253,37 @@ def detect_start(track: RunnerTrack, x: np.ndarray, frame_period: float,
     r1 = int(min(ch, np.ceil((box[3] + pad) * s / CELL)))
     cells = track.motion.reshape(len(track), ch, cw)[:, r0:r1, c0:c1]
     e = cells.reshape(len(track), -1).sum(axis=1).astype(float)
-    return _fit_onset(t, e, i_big, frame_period, track.index)
+    found = _fit_onset(t, e, i_big, frame_period, track.index)
+    if _before_the_clip(found.time_s, float(t[0])):
+        return Onset(None, None, "before-clip", None, True)
+    return found
+
+
+def _before_the_clip(t0: float, t_first: float, times: np.ndarray | None = None,
+                     patches: np.ndarray | None = None) -> bool:
+    """True when a first movement found at ``t0`` cannot be told from one before the clip began.
+
+    A movement from rest is found by extrapolating the first frames of motion back to where they
+    leave the still set position; with less than START_LEAD_S of clip before it, no still set
+    position was seen, and a clip whose recording began as the athlete went gave the first frame
+    as the first movement (generated starts 0.05-0.15 s before the clip: 3-9 frames late, with a
+    1-sigma of one frame). The same when the frames before it are not still at all (``patches``
+    of the set position from the clip's first frame, ``times`` theirs): a real clip recorded as the
+    athlete left the blocks changes by ~30 grey levels (RMS) from frame to frame there, where a
+    still set position, hand-held at a phone's bit rate, changes by 5 at most and one with someone
+    walking behind it by 9."""
+    if t0 is None:
+        return False
+    if t0 - t_first < START_LEAD_S:
+        return True
+    if times is None or patches is None:
+        return False
+    P = np.asarray(patches, np.float32)
+    before = np.nonzero(np.asarray(times) < t0)[0]
+    if len(before) < 3:
+        return False
+    step = np.sqrt(np.mean((P[before[1:]] - P[before[:-1]]) ** 2, axis=(1, 2)))
+    return bool(np.median(step) > MOVING_GREY)
 
 
 def _med3(a: np.ndarray) -> np.ndarray:

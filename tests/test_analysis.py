@@ -354,6 +354,56 @@ def test_someone_walking_who_passed_the_lines_before_a_first_movement_is_told_it
         analyze(clip, clip.with_suffix(".calib.json"))
 
 
+@pytest.mark.parametrize("t0", [-0.05, 0.05])
+def test_a_clip_that_begins_as_the_athlete_goes_has_no_start_but_its_crossings(synth_clip, t0, capsys):
+    """The recording began 0.05 s after the first movement, or 0.05 s before it: no still set
+    position is seen (the first frame was taken for the first movement, 3 frames late with a
+    1-sigma of one frame, or the first 2 frames for still). The rep is timed from its first line,
+    said so in words, and the lines are timed as usual."""
+    clip, truth = synth_clip("tiny", t0=t0, duration=2.6, seed=5)
+    r = analyze(clip, clip.with_suffix(".calib.json"))
+    assert r.start.time_s is None and r.start.method == "before-clip" and r.flying
+    assert any("begins as the athlete goes" in w for w in r.warnings)
+    tl = {ln.distance: ln.chest_time_s for ln in truth.lines}
+    for c in r.crossings:
+        if c.distance > 0:
+            assert abs(c.time_s - tl[c.distance]) <= 0.5 * FRAME
+    assert [s.distance for s in r.splits] == [10.0]  # from the 5-yd line
+    assert main(["analyze", str(clip), "--calib", str(clip.with_suffix(".calib.json")), "--quiet"]) == 0
+    assert "not in the clip" in capsys.readouterr().out
+
+
+def test_a_clip_that_begins_0_15_s_before_the_first_movement_is_timed_from_it(synth_clip):
+    clip, truth = synth_clip("tiny", t0=0.15, duration=2.6, seed=5)
+    r = analyze(clip, clip.with_suffix(".calib.json"))
+    assert r.start.method == "onset-fit" and abs(r.start.time_s - truth.t0) <= 0.5 * FRAME
+
+
+def test_only_the_chest_reaching_the_side_of_the_picture_cuts_it():
+    """A long shadow on the ground ahead of the athlete (a real clip in low sun) reached the side
+    of the picture for the last 15 frames while the chest was 100-300 px from it: every one of them
+    was left out, and the last line was "not reached". For the chest only its front counts; for
+    the hip the whole silhouette does."""
+    from dash40.analysis import cut_by_picture_edge
+    from dash40.tracking import RunnerTrack
+
+    n = 4
+    nan = np.full(n, np.nan)
+    front = np.array([900.0, 1100.0, 1277.5, 1279.0])
+    track = RunnerTrack(
+        index=np.arange(n), time_s=np.arange(n) / 30, found=np.ones(n, bool), front_u=front, front_v=np.full(n, 400.0),
+        hip_u=front - 60, hip_v=np.full(n, 450.0), bbox=np.array([[700.0, 350.0, 1279.0, 650.0]] * n),
+        foot_u=nan, foot_v=nan, ground_segments=((),) * n, shift=np.zeros((n, 2)),
+        warps=np.tile(np.eye(2, 3), (n, 1, 1)), motion=np.zeros((n, 4), np.float32), cells_shape=(2, 2),
+        work_scale=1.0, direction=1, repeat=np.zeros(n, bool))
+    assert cut_by_picture_edge(track, 1280, "torso").tolist() == [False, False, True, True]
+    assert cut_by_picture_edge(track, 1280, "hip").all()
+    # the picture's side followed through the camera's drift: 10 px to the left, the side is at 1269
+    drifted = RunnerTrack(**{**track.__dict__, "shift": np.tile([10.0, 0.0], (n, 1)),
+                             "front_u": np.array([900.0, 1265.0, 1267.0, 1269.0])})
+    assert cut_by_picture_edge(drifted, 1280, "torso").tolist() == [False, False, True, True]
+
+
 def test_a_runner_far_off_the_middle_of_the_lane_is_found_by_its_feet(synth_clip):
     """The athlete runs 1 m beyond the lane's middle (cones 1.8 m either side). The first guess
     of the path, pulled toward the middle, put the feet's search line under neither foot: no

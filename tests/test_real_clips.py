@@ -115,3 +115,19 @@ def test_a_walker_is_not_taken_for_a_sprinter():
         assert "against the order" in str(exc) or "never" in str(exc)
     else:
         assert any("does not look like a sprint" in w for w in r2.warnings)
+
+
+def test_a_clip_recorded_as_the_athlete_leaves_the_blocks_in_low_sun():
+    # start_b12: the recording begins with the athlete already rising out of the blocks (by eye,
+    # moving in every frame from the first), in low sun: a long shadow on the track ahead of him
+    # reaches the right side of the picture from frame 33. The lines are marked by eye at columns
+    # 400 and 1100 of the first frame. It was given a first movement at 0.19 s (± 10 ms), and the
+    # 1100 line "not reached" (every frame with the shadow at the side was dropped). By eye the
+    # chest reaches the 1100 line (drawn through the phone's drift, ~9 px left by then) at frame
+    # 39 (1.30 s): between frames 38 and 39 with a frame's slack.
+    cal = {"units": "m", "lines": [{"distance": 0, "x": 400}, {"distance": 5, "x": 1100}]}
+    r = analyze(_clip("start_b12.mp4"), cal)
+    assert r.start.time_s is None and r.start.method == "before-clip"
+    assert any("begins as the athlete goes" in w for w in r.warnings)
+    far = next(c for c in r.crossings if c.distance == 5)
+    assert far.time_s is not None and 37.5 / 29.98 <= far.time_s <= 39.5 / 29.98
