@@ -537,6 +537,30 @@ def test_partner_starts_beside_the_athlete_at_its_own_time_further_from_the_came
         replace(TINY, partner_gap_m=1.0)
 
 
+@pytest.mark.parametrize(("azimuth", "side"), [(0.0, "below"), (180.0, "above")])
+def test_the_athletes_shadow_falls_on_the_ground_where_the_sun_casts_it(azimuth, side):
+    """In sun the ground where the athlete's shadow falls is darker by the sky's bluish tint, on
+    the camera's side of the feet with the sun behind the camera (azimuth 0: below them in the
+    picture), beyond them with the sun in front of it (180: above the feet's row, on the ground)."""
+    from dash40.synth.scene import SHADOW_RGB
+
+    cfg = replace(TINY, sun_elevation_deg=30.0, sun_azimuth_deg=azimuth, noise_sigma=0.0)
+    sunny, plain = Scene(cfg), Scene(replace(cfg, sun_elevation_deg=None))
+    a, b = sunny.render_frame(0.0).astype(float), plain.render_frame(0.0).astype(float)
+    changed = np.abs(a - b).max(axis=2) > 8
+    assert changed.sum() > 20
+    rows = np.nonzero(changed)[0]
+    ath = sunny.athlete
+    feet_v = max(float(sunny.project(np.array([[c.x, 0.0, ath.z]]))[0, 1]) for c in ath.contacts if c.set_position)
+    assert (np.median(rows) > feet_v) == (side == "below")
+    # deep inside the shadow the ground is the plain ground times the tint (each channel its own)
+    ratio = a[changed] / np.maximum(b[changed], 1.0)
+    deep = ratio[ratio.max(axis=1) < 0.6]  # (the shadow's outline is partly covered)
+    assert len(deep) >= 5 and np.allclose(np.median(deep, axis=0), SHADOW_RGB, atol=0.05)
+    with pytest.raises(ValueError, match="sun_elevation_deg"):
+        replace(TINY, sun_elevation_deg=90.0)
+
+
 def test_flying_clip_starts_running_and_crosses_every_line_in_view(synth_tiny_flying):
     _path, truth = synth_tiny_flying
     assert truth.flying and truth.t0 < 0

@@ -81,6 +81,11 @@ class SceneConfig:
     partner_gap_m: float | None = None
     partner_delay_s: float = 0.0
     partner_mss: float = 9.0
+    # Sunshine: the athlete's shadow on the ground. ``sun_elevation_deg`` None = overcast (no
+    # shadow); ``sun_azimuth_deg`` is where the shadow falls: 0 toward the camera, 90 along the run,
+    # 180 away from the camera. A shadow in low sun is dark and bluish (lit by the sky only).
+    sun_elevation_deg: float | None = None
+    sun_azimuth_deg: float = 20.0
     field_far: float = 35.0  # metres from the lane to the far fence
 
     # --- phone realism ------------------------------------------------------------------
@@ -158,6 +163,8 @@ def _validate(c: SceneConfig) -> None:
     need(c.partner_gap_m is None or c.partner_gap_m >= c.cone_z + c.lane_offset * (-1 if c.right_to_left else 1) + 0.3,
          "partner_gap_m must put the partner beyond the far cones (0.3 m or more)", c.partner_gap_m)
     need(c.partner_mss > 0, "partner_mss must be > 0", c.partner_mss)
+    need(c.sun_elevation_deg is None or 5.0 <= c.sun_elevation_deg <= 85.0, "sun_elevation_deg must be in [5, 85] or None",
+         c.sun_elevation_deg)
 
 
 # ---------------------------------------------------------------------------------------

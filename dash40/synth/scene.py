@@ -37,6 +37,9 @@ def _outline_columns(cam, centre: np.ndarray, half_depth: float, half_width: flo
     return float(0.5 * (us[0] + us[1])), float(0.5 * abs(us[1] - us[0]))
 
 
+SHADOW_RGB = np.array([0.30, 0.33, 0.45])  # the ground in the athlete's shadow, over the ground in sun (sky-lit: bluish)
+
+
 class Walker:
     """A bystander: a simpler walking figure on the far side, moving along x."""
 
@@ -178,12 +181,29 @@ class Scene:
         return 1.0 + g * math.sin(2 * math.pi * t / 5.3 + 0.7 * self.cfg.seed)  # a slow drift
 
     # ---- figures -----------------------------------------------------------------------------
-    def capsules(self, t: float) -> tuple[list[Capsule], list[Capsule]]:
-        """(bystander and partner capsules, athlete capsules) at time t, each back to front."""
+    def capsules(self, t: float) -> tuple[list[Capsule], list[Capsule], list[Capsule]]:
+        """(the athlete's shadow on the ground, bystander and partner capsules, athlete capsules) at
+        time t, each back to front."""
         caps = self.walker.capsules(t) if self.walker is not None else []
         if self.partner is not None:
             caps = caps + self.partner.pose(t).capsules
-        return caps, self.athlete.pose(t).capsules
+        athlete = self.athlete.pose(t).capsules
+        return self._shadow(athlete), caps, athlete
+
+    def _shadow(self, caps: list[Capsule]) -> list[Capsule]:
+        """The capsules flattened onto the ground along the sun's rays (none without sun)."""
+        cfg = self.cfg
+        if cfg.sun_elevation_deg is None:
+            return []
+        el, az = math.radians(cfg.sun_elevation_deg), math.radians(cfg.sun_azimuth_deg)
+        # the ray's horizontal direction: toward the camera (+z·near_sign) at 0, along the run (+x) at 90
+        ray = np.array([math.sin(az) * math.cos(el), -math.sin(el), self.near_sign * math.cos(az) * math.cos(el)])
+
+        def ground(p):
+            return p - (p[1] / ray[1]) * ray
+
+        return [Capsule(c.name, ground(c.a), ground(c.b), c.ra, c.rb, (0, 0, 0)) for c in caps
+                if c.name not in ("face", "hair")]
 
     def _project_caps(self, caps: list[Capsule]) -> list[tuple]:
         cam = self.canvas_cam
@@ -239,8 +259,12 @@ class Scene:
         base = self.ground[r0:r1, c0:c1]
         (far_c, far_a), (near_c, near_a) = ((c[r0:r1, c0:c1], a[r0:r1, c0:c1, None]) for c, a in self.layers)
         acc = np.zeros_like(base)
-        for walker_caps, athlete_caps in all_caps:
+        for shadow_caps, walker_caps, athlete_caps in all_caps:
             crop = base.copy()
+            if shadow_caps:
+                cover = np.zeros(crop.shape[:2] + (1,), float)
+                draw_capsules(cover, (r0, c0), [c[:6] + ((1.0,),) + c[7:] for c in shadow_caps])
+                crop = crop * (1.0 - cover * (1.0 - SHADOW_RGB))
             draw_capsules(crop, (r0, c0), walker_caps)
             crop = crop * (1 - far_a) + far_c
             draw_capsules(crop, (r0, c0), athlete_caps)
