@@ -267,7 +267,7 @@ def _before_the_clip(t0: float, t_first: float, times: np.ndarray | None = None,
     leave the still set position; with less than START_LEAD_S of clip before it, no still set
     position was seen, and a clip whose recording began as the athlete went gave the first frame
     as the first movement (generated starts 0.05-0.15 s before the clip: 3-9 frames late, with a
-    1-sigma of one frame). The same when the frames before it are not still at all (``patches``
+    1-sigma of 0.5-1.2 frame). The same when the frames before it are not still at all (``patches``
     of the set position from the clip's first frame, ``times`` theirs): a real clip recorded as the
     athlete left the blocks changes by ~30 grey levels (RMS) from frame to frame there, where a
     still set position, hand-held at a phone's bit rate, changes by 5 at most and one with someone

@@ -4,6 +4,7 @@ one frame's pixels (with motion blur, shake, gain drift and noise when asked).""
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 
@@ -119,8 +120,6 @@ class Scene:
                                  cfg.bystander_speed, 0.5 * cfg.duration)
         self.partner = None
         if cfg.partner_gap_m is not None:
-            from dataclasses import replace
-
             self.partner = Athlete(replace(cfg, lane_offset=cfg.lane_offset - self.near_sign * cfg.partner_gap_m,
                                            t0=cfg.t0 + cfg.partner_delay_s, mss=cfg.partner_mss, partner_gap_m=None,
                                            jersey=(35, 70, 170), shorts=(40, 40, 45), skin=(95, 65, 50)),
