@@ -219,9 +219,18 @@ def event_thumbnails(clip: str | os.PathLike, result: AnalysisResult, calibratio
         img = _crop_around_runner(img, result, idx, cal, dist)
         h, w = img.shape[:2]
         img = cv2.resize(img, (width, max(1, int(round(h * width / w)))), interpolation=cv2.INTER_AREA)
-        _text(img, label, (6, 18), 0.5, (255, 255, 255), 1)
+        _banner(img, label)
         out.append(Thumbnail(label, float(t), int(idx), img[:, :, ::-1].copy()))
     return out
+
+
+def _banner(img: np.ndarray, text: str) -> None:
+    """The event's name on a dark band across the thumbnail's top: outlined letters on a busy
+    background (a crowd, a fence) ran together at this size."""
+    (tw, th), base = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, 0.5, 1)
+    band = img[: th + base + 8, : min(img.shape[1], tw + 12)]
+    band[:] = (band * 0.35).astype(img.dtype)
+    cv2.putText(img, text, (6, th + 4), cv2.FONT_HERSHEY_SIMPLEX, 0.5, (255, 255, 255), 1, cv2.LINE_AA)
 
 
 def _crop_around_runner(img, result, idx, cal, dist):

@@ -122,6 +122,11 @@ def test_overlay_and_thumbnails(synth_tiny, tmp_path):
         want = f" — {splits[c.distance]:.2f} s" if c.distance in splits else f" — at {c.time_s:.2f} s in the clip"
         assert t.label == f"{c.distance:g} yd{want}", t.label
     assert all(t.image.shape[1] == 160 and t.image.shape[2] == 3 for t in thumbs)
+    # The name sits on a dark band (white letters only), readable over a crowd or a fence.
+    for t in thumbs:
+        band = t.image[2:20, 2:40].astype(int)
+        dark, white = band.max(axis=2) < 110, band.min(axis=2) > 200
+        assert dark.mean() > 0.5 and white.any()
 
 
 # ---------------------------------------------------------------------------------------------
