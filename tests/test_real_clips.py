@@ -131,3 +131,16 @@ def test_a_clip_recorded_as_the_athlete_leaves_the_blocks_in_low_sun():
     assert any("begins as the athlete goes" in w for w in r.warnings)
     far = next(c for c in r.crossings if c.distance == 5)
     assert far.time_s is not None and 37.5 / 29.98 <= far.time_s <= 39.5 / 29.98
+
+
+def test_an_athlete_set_at_the_near_edge_of_a_reused_calibration_is_timed_from_the_start():
+    # start_a2, timed with start_a1's lines (TRACK_A: the session's last calibration reused; the
+    # phone stood a little elsewhere): the athlete kneels, rises into set (held ~1 s) and goes
+    # right to left. His hands and feet in the set position are ~10 px below the near end of those
+    # lines, and the runner search took him only once running: a "flying run". By eye (the phone
+    # drifts) the body shifts at frame 69 (2.30 s) and the hands leave the track at 70-71
+    # (2.34-2.37 s).
+    r = analyze(_clip("start_a2.mp4"), TRACK_A)
+    assert r.direction == "right-to-left" and not r.flying and r.start.method == "onset-fit"
+    assert 2.15 <= r.start.time_s <= 2.37
+    assert [s.distance for s in r.splits] == [5.0, 10.0]
