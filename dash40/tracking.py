@@ -42,8 +42,8 @@ IDENTITY = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
 
 TRUNK_THICKNESS_M = 0.25  # chest depth of an athlete, used to size the limb-removing opening
 BODY_HEIGHT_M = 1.9
-NEW_RUNNER_MARGIN_M = 0.1  # a runner not yet followed has its lowest point within this (as a height) of the lane ...
-NEAR_SIDE_MARGIN_M = 0.5  # ... on the far side; on the camera's side within this
+NEW_RUNNER_MARGIN_M = 0.1  # a runner not yet followed has its lowest point at most this (as a height) beyond the lane ...
+NEAR_SIDE_MARGIN_M = 0.5  # ... and at most this in front of it (on the camera's side) ...
 LEG_WIDTH_M, LEGS_SEEN_PX = 0.12, 3.0  # ... when its legs are at least this many work pixels wide
 CELL = 8  # work pixels per side of a motion cell
 EDGE_RAMP_PX = 6  # the fewest pixels summed across the front edge
@@ -256,11 +256,11 @@ class Measurer:
             # lane, moving while the athlete was still in the set position, was taken for the
             # runner (and the rep for a flying one). Where the legs are wide enough to be seen,
             # that margin is only for the runner followed (a silhouette within 0.3 m of where it
-            # was): any other has its lowest point on the lane.
+            # was): any other has its lowest point on the lane, or at most 0.1 m beyond it. In front
+            # of it half a metre stays allowed (someone there would hide the athlete, not pass
+            # behind): with 0.1 m there too, a real athlete set with a hand just in front of the
+            # near end of a reused calibration's lines was found only once running (a flying run).
             box = (x / s, y / s, (x + w) / s, (y + h) / s)
-            # (Nearer the camera than the lane the margin stays half a metre: no one passes there
-            # unseen in front of the athlete, and a real athlete set with a hand on the near line of
-            # an approximate calibration was rejected until he ran: his start became a flying run.)
             on_lane = far_v - NEW_RUNNER_MARGIN_M * ppm / s <= foot_v <= near_v + NEAR_SIDE_MARGIN_M * ppm / s
             legs_seen = LEG_WIDTH_M * ppm >= LEGS_SEEN_PX
             if not on_lane:
