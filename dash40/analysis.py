@@ -161,6 +161,7 @@ def estimate_path(track: RunnerTrack, geom: LaneGeometry, frame_period: float | 
     return rough
 
 
+PATH_OUTSIDE = 0.15  # a path read this far outside the cones (lane widths) is said to be doubtful
 PATH_PRIOR = (0.5, 0.12)  # an athlete runs between the cones, near the middle (lane widths)
 CONTACT_SEARCH_AGAIN_PX = 1.0  # contacts this many rows off the first guess are looked for again around their path
 
@@ -305,6 +306,18 @@ def _time_track(track: RunnerTrack, geom: LaneGeometry, cal: Calibration, info, 
             f"The first movement is uncertain (± {start.uncertainty_s:.2f} s), and so is every split: the athlete's "
             "set position sways in the picture (a hand-held phone, or strong compression). On a tripod, at the "
             "phone's highest quality, it is sharper."
+        )
+    if geom.homography is not None and not -PATH_OUTSIDE <= s_path <= 1.0 + PATH_OUTSIDE:
+        # An athlete runs between the cones. Feet read well outside them are the silhouette's,
+        # not the athlete's: a shadow on the ground toward the camera (low sun: generated starts
+        # read 0.2-0.5 lane widths in front of the near cones, crossings 5-11 frames off), or lines
+        # marked on another clip (the session's last calibration, the phone moved since).
+        side = "in front of the near cones" if s_path < 0 else "beyond the far cones"
+        off = (-s_path if s_path < 0 else s_path - 1.0) * (geom.lane_width_m or 0.0)
+        warnings.append(
+            f"The feet put the athlete's path {side}" + (f" ({off:.1f} m outside them)" if off > 0 else "")
+            + ": a shadow on the ground in low sun, or lines not marked on this clip? The lines are placed there; "
+            "check each crossing on its picture."
         )
     top = _top_speed(t, x)
     if top is not None and top < SPRINT_SPEED_M_S:

@@ -44,6 +44,7 @@ def test_tiny_clip_start_and_crossings_match_the_truth(synth_tiny):
     for s in r.splits:
         assert abs(s.time_s - by_d[s.distance].split_s) < 1.5 * FRAME
     assert r.units == "yd" and r.reference == "torso" and r.direction == "left-to-right" and not r.flying
+    assert r.warnings == ()  # (nothing to say about a clean rep: no path outside the cones, no sprint doubt)
 
 
 def test_flying_run_is_recognised_and_timed_line_to_line(synth_tiny_flying):
@@ -418,6 +419,8 @@ def test_an_athlete_set_nearer_the_camera_than_the_near_cones_is_timed_from_the_
     clip, truth = synth_clip("tiny", width=1280, height=720, lane_offset=2.3, seed=4, duration=2.6, t0=0.6)
     r = analyze(clip, clip.with_suffix(".calib.json"))
     assert r.start.method == "onset-fit" and abs(r.start.time_s - truth.t0) <= 0.5 * FRAME
+    # An athlete runs between the cones: feet read outside them are said to be doubtful.
+    assert any("in front of the near cones (0.8 m outside them)" in w for w in r.warnings)
     tl = {ln.distance: ln.chest_time_s for ln in truth.lines}
     for c in r.crossings:
         if c.distance > 0:
