@@ -310,7 +310,7 @@ def _time_track(track: RunnerTrack, geom: LaneGeometry, cal: Calibration, info, 
     if geom.homography is not None and not -PATH_OUTSIDE <= s_path <= 1.0 + PATH_OUTSIDE:
         # An athlete runs between the cones. Feet read well outside them are the silhouette's,
         # not the athlete's: a shadow on the ground toward the camera (low sun: generated starts
-        # read 0.2-0.5 lane widths in front of the near cones, crossings 5-11 frames off), or lines
+        # read 0.2-0.5 lane widths in front of the near cones, crossings 7-11 frames off), or lines
         # marked on another clip (the session's last calibration, the phone moved since).
         side = "in front of the near cones" if s_path < 0 else "beyond the far cones"
         off = (-s_path if s_path < 0 else s_path - 1.0) * (geom.lane_width_m or 0.0)
