@@ -278,12 +278,15 @@ def _before_the_clip(t0: float, t_first: float, times: np.ndarray | None = None,
         return True
     if times is None or patches is None:
         return False
-    P = np.asarray(patches, np.float32)
     before = np.nonzero(np.asarray(times) < t0)[0]
     if len(before) < 3:
         return False
-    step = np.sqrt(np.mean((P[before[1:]] - P[before[:-1]]) ** 2, axis=(1, 2)))
-    return bool(np.median(step) > MOVING_GREY)
+    return bool(np.median(_changes(np.asarray(patches, np.float64)[before])) > MOVING_GREY)
+
+
+def _changes(P: np.ndarray, lag: int = 1) -> np.ndarray:
+    """RMS grey-level change of each patch from the one ``lag`` before it (N - lag values)."""
+    return np.sqrt(np.mean((P[lag:] - P[:-lag]) ** 2, axis=(1, 2)))
 
 
 def _med3(a: np.ndarray) -> np.ndarray:
@@ -310,7 +313,7 @@ def onset_from_patches(times: np.ndarray, patches: np.ndarray, pict: list[str], 
     # An image shown again is timed at its first appearance: a frame much closer to the one
     # before than its neighbours are to theirs is a repeat (a compressed repeat is not
     # bit-exact, and a still athlete's frames are all alike, so the test is relative).
-    step = np.sqrt(np.mean((P[1:] - P[:-1]) ** 2, axis=(1, 2)))
+    step = _changes(P)
     nb = np.minimum(np.r_[step[1:], np.inf], np.r_[np.inf, step[:-1]])
     keep = np.ones(len(P), bool)
     keep[1:] = ~((step < 1.5) & (step < 0.25 * nb))
@@ -326,7 +329,7 @@ def onset_from_patches(times: np.ndarray, patches: np.ndarray, pict: list[str], 
     for lag_s in (0.012, 0.05):
         lag = max(1, int(round(lag_s / frame_period)))
         dl = np.zeros(n)
-        dl[lag:] = np.sqrt(np.mean((P[lag:] - P[:-lag]) ** 2, axis=(1, 2)))
+        dl[lag:] = _changes(P, lag)
         sm = _med3(dl)
         head = sm[lag: max(lag + 3, n // 3)]
         base = float(np.median(head))
