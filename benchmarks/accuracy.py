@@ -6,6 +6,7 @@
     python benchmarks/accuracy.py --crf 12        # the same suite encoded at a high bit rate
     python benchmarks/accuracy.py --no-b-frames   # ... with I and P pictures only, as many phones write
     python benchmarks/accuracy.py --replicates 2  # the suite and 2 more copies of it (other seeds, start phases)
+    python benchmarks/accuracy.py --sun           # another suite: starts in low sun, the athlete's shadow on the ground
 
 For each clip: the error of the first movement, of every crossing and of every split against the
 analytic truth, in milliseconds and in frame periods of the capture rate; the step detection
@@ -151,6 +152,22 @@ def replicates(suite: list, n: int) -> list:
     return out
 
 
+def sun_suite() -> list:
+    """Starts filmed in low sun (the athlete's long shadow on the ground, which a silhouette takes
+    in): 60 fps, 1280×720, a 10-yd and a 40-yd framing, the shadow falling toward the camera (20°),
+    along the run (90°) and away from the camera (160°), the sun 25° or 15° high."""
+    hd = dict(width=1280, height=720, capture_fps=60, noise_sigma=2.5, gain_drift=0.02)
+    y10 = dict(lines=(0.0, 5.0, 10.0), duration=3.0, t0=0.6)
+    y40 = dict(lines=(0.0, 10.0, 20.0, 40.0), duration=6.5, t0=0.8)
+    out = []
+    for k, (name, framing) in enumerate((("10yd", y10), ("40yd", y40))):
+        for j, (el, az) in enumerate(((25.0, 20.0), (25.0, 90.0), (25.0, 160.0), (15.0, 160.0))):
+            out.append((f"s{k}{j}_{name}_sun{el:g}_az{az:g}",
+                        synth.SceneConfig(**hd, **framing, sun_elevation_deg=el, sun_azimuth_deg=az,
+                                          seed=300 + 10 * k + j)))
+    return out
+
+
 def suite_at(crf: int | None, b_frames: bool = True, n_replicates: int = 0) -> list:
     """The benchmark suite, or the same clips encoded at x264 ``crf`` (x265 ``crf`` + 2), and/or
     without B pictures, and/or with ``n_replicates`` copies of each clip (``replicates``)."""
@@ -183,10 +200,12 @@ def split_errors(res, truth: dict) -> list[tuple[float, float, float | None]]:
     return out
 
 
-def run(stems: list[str] | None, crf: int | None = None, b_frames: bool = True, n_replicates: int = 0) -> dict:
+def run(stems: list[str] | None, crf: int | None = None, b_frames: bool = True, n_replicates: int = 0,
+        sun: bool = False) -> dict:
     rows = []
     sub = "".join([f"crf{crf}" if crf is not None else "", "" if b_frames else "ippp"])
-    for stem, _cfg, truth, res, elapsed, error in analysed(suite_at(crf, b_frames, n_replicates), stems, sub=sub):
+    suite = sun_suite() if sun else suite_at(crf, b_frames, n_replicates)
+    for stem, _cfg, truth, res, elapsed, error in analysed(suite, stems, sub="sun" if sun else sub):
         period = 1.0 / truth["capture_fps"]
         if res is None:
             rows.append({"clip": stem, "error": error, "period": period})
@@ -333,8 +352,12 @@ def main() -> None:
     ap.add_argument("--replicates", type=int, default=0, metavar="N",
                     help="also N copies of every clip with other random seeds and start phases (the summary "
                          "then counts them all)")
+    ap.add_argument("--sun", action="store_true",
+                    help="instead of the suite, starts in low sun (the athlete's shadow on the ground)")
     args = ap.parse_args()
-    out = run(args.only, args.crf, b_frames=not args.no_b_frames, n_replicates=args.replicates)
+    if args.sun and (args.crf is not None or args.no_b_frames or args.replicates):
+        ap.error("--sun is a suite of its own: it takes no --crf, --no-b-frames or --replicates")
+    out = run(args.only, args.crf, b_frames=not args.no_b_frames, n_replicates=args.replicates, sun=args.sun)
     if args.json:
         Path(args.json).write_text(json.dumps(out, indent=2, default=float))
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 from dataclasses import replace
 
+import cv2
 import numpy as np
 
 from .athlete import Athlete, Capsule
@@ -39,6 +40,22 @@ def _outline_columns(cam, centre: np.ndarray, half_depth: float, half_width: flo
 
 
 SHADOW_RGB = np.array([0.30, 0.33, 0.45])  # the ground in the athlete's shadow, over the ground in sun (sky-lit: bluish)
+SHADOW_OUTLINE_POINTS = 24  # points on each end ellipse of a capsule's shadow
+SHADOW_SUPERSAMPLE = 4  # a shadow's coverage of a pixel: its polygons filled on a grid this many times finer
+
+
+def _polygons_cover(shape: tuple[int, int], origin: tuple[int, int], polys: list[np.ndarray]) -> np.ndarray:
+    """How much of each pixel of a crop (``shape``, top-left pixel at ``origin`` = (row, col) of the
+    picture) the union of the polygons covers, 0-1: filled on a grid SHADOW_SUPERSAMPLE times finer
+    and averaged (a pixel's centre is its integer position)."""
+    ss, frac_bits = SHADOW_SUPERSAMPLE, 4
+    h, w = shape
+    fine = np.zeros((h * ss, w * ss), np.uint8)
+    off = np.array([origin[1], origin[0]], float)
+    for p in polys:  # one at a time: filled together, where two overlap would be left empty
+        pts = np.round(((p - off + 0.5) * ss - 0.5) * (1 << frac_bits)).astype(np.int32)
+        cv2.fillConvexPoly(fine, pts, 255, lineType=cv2.LINE_8, shift=frac_bits)
+    return cv2.resize(fine, (w, h), interpolation=cv2.INTER_AREA).astype(float) / 255.0
 
 
 class Walker:
@@ -189,20 +206,41 @@ class Scene:
         athlete = self.athlete.pose(t).capsules
         return self._shadow(athlete), caps, athlete
 
-    def _shadow(self, caps: list[Capsule]) -> list[Capsule]:
-        """The capsules flattened onto the ground along the sun's rays (none without sun)."""
+    def _shadow(self, caps: list[Capsule]) -> list[np.ndarray]:
+        """The athlete's shadow on the ground, as one convex polygon (picture pixels, (N, 2)) per
+        capsule; none without sun.
+
+        A sphere of radius r casts on the ground an ellipse with semi-axes r across the sun's rays
+        and r / sin(elevation) along them, centred where the ray through its centre meets the
+        ground; a capsule (a sphere swept along a segment, its radius changing linearly) casts the
+        convex hull of its two end ellipses, and a camera keeps that hull convex. (Drawn as
+        upright capsules of radius f·r/depth in the picture, as the body is, a shadow seen from a
+        low camera was as many rows deep as the limb is wide: 8-10 times too deep across the lane,
+        reaching a metre toward the camera from a path it should only touch.)
+        """
         cfg = self.cfg
         if cfg.sun_elevation_deg is None:
             return []
         el, az = math.radians(cfg.sun_elevation_deg), math.radians(cfg.sun_azimuth_deg)
         # the ray's horizontal direction: toward the camera (+z·near_sign) at 0, along the run (+x) at 90
         ray = np.array([math.sin(az) * math.cos(el), -math.sin(el), self.near_sign * math.cos(az) * math.cos(el)])
+        along = np.array([ray[0], 0.0, ray[2]]) / math.cos(el)
+        across = np.array([-along[2], 0.0, along[0]])
+        ang = np.linspace(0.0, 2 * math.pi, SHADOW_OUTLINE_POINTS, endpoint=False)
+        unit = np.cos(ang)[:, None] * across + (np.sin(ang) / math.sin(el))[:, None] * along
 
         def ground(p):
             return p - (p[1] / ray[1]) * ray
 
-        return [Capsule(c.name, ground(c.a), ground(c.b), c.ra, c.rb, (0, 0, 0)) for c in caps
-                if c.name not in ("face", "hair")]
+        polys = []
+        for c in caps:
+            if c.name in ("face", "hair"):
+                continue
+            pts = np.concatenate([ground(c.a) + c.ra * unit, ground(c.b) + c.rb * unit])
+            uv = self.canvas_cam.project(pts)
+            if np.all(np.isfinite(uv)):
+                polys.append(cv2.convexHull(uv.astype(np.float32))[:, 0, :].astype(float))
+        return polys
 
     def _project_caps(self, caps: list[Capsule]) -> list[tuple]:
         cam = self.canvas_cam
@@ -243,11 +281,16 @@ class Scene:
     def render_canvas(self, t: float, blur: bool = True) -> np.ndarray:
         """The picture on the (shake-margin) canvas at time t, uint8 RGB, no noise."""
         times = self.subframe_times(t) if blur else np.array([t])
-        all_caps = [tuple(self._project_caps(group) for group in self.capsules(tt)) for tt in times]
+        all_caps = [(shadow, self._project_caps(others), self._project_caps(athlete))
+                    for shadow, others, athlete in (self.capsules(tt) for tt in times)]
         ch, cw = self.bg.shape[:2]
-        flat = [c for groups in all_caps for caps in groups for c in caps]
+        flat = [c for groups in all_caps for caps in groups[1:] for c in caps]
         us = [v for c in flat for v in (c[0] - c[2] * c[7], c[0] + c[2] * c[7], c[3] - c[5] * c[7], c[3] + c[5] * c[7])]
         vs = [v for c in flat for v in (c[1] - c[2], c[1] + c[2], c[4] - c[5], c[4] + c[5])]
+        for polys, _, _ in all_caps:
+            for poly in polys:
+                us += [float(poly[:, 0].min()), float(poly[:, 0].max())]
+                vs += [float(poly[:, 1].min()), float(poly[:, 1].max())]
         frame = self.bg_u8.copy()
         if not us:
             return frame
@@ -258,12 +301,11 @@ class Scene:
         base = self.ground[r0:r1, c0:c1]
         (far_c, far_a), (near_c, near_a) = ((c[r0:r1, c0:c1], a[r0:r1, c0:c1, None]) for c, a in self.layers)
         acc = np.zeros_like(base)
-        for shadow_caps, walker_caps, athlete_caps in all_caps:
+        for shadow_polys, walker_caps, athlete_caps in all_caps:
             crop = base.copy()
-            if shadow_caps:
-                cover = np.zeros(crop.shape[:2] + (1,), float)
-                draw_capsules(cover, (r0, c0), [c[:6] + ((1.0,),) + c[7:] for c in shadow_caps])
-                crop = crop * (1.0 - cover * (1.0 - SHADOW_RGB))
+            if shadow_polys:
+                cover = _polygons_cover(crop.shape[:2], (r0, c0), shadow_polys)
+                crop = crop * (1.0 - cover[..., None] * (1.0 - SHADOW_RGB))
             draw_capsules(crop, (r0, c0), walker_caps)
             crop = crop * (1 - far_a) + far_c
             draw_capsules(crop, (r0, c0), athlete_caps)
@@ -286,8 +328,6 @@ class Scene:
         return img
 
     def _finish(self, canvas: np.ndarray, t: float, *, shake: bool, gain: bool) -> np.ndarray:
-        import cv2
-
         m = self.margin
         w, h = self.cfg.width, self.cfg.height
         if shake and self.cfg.shake_px > 0:
