@@ -43,7 +43,8 @@ def retime(captured: dict, truth: dict, path: bool, start: bool):
     with ExitStack() as stack:
         if path:
             s_true = true_path(truth)
-            stack.enter_context(mock.patch.object(analysis, "estimate_path", lambda *a, **k: (s_true, 0.0)))
+            stack.enter_context(mock.patch.object(analysis, "estimate_path",
+                                                   lambda *a, **k: analysis.PathEstimate(s_true, 0.0)))
         if start:
             real = analysis.detect_start
 
@@ -81,7 +82,8 @@ def main(argv: list[str] | None = None) -> int:
     for stem, truth, snap in runs:
         period = 1.0 / truth["capture_fps"]
         info = snap["info"]
-        s_est, s_sd = analysis.estimate_path(snap["track"], snap["geom"], period, info.width, info.height)
+        est = analysis.estimate_path(snap["track"], snap["geom"], period, info.width, info.height)
+        s_est, s_sd = est.s, est.sd
         lane_cm = 200.0 * truth["config"]["cone_z"]
         rows = {}
         for case in CASES:

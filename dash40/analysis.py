@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -17,7 +18,7 @@ from .calibration import Calibration, LaneGeometry, lane_geometry, load_calibrat
 from .errors import AnalysisError, InputError
 from .result import AnalysisResult, Crossing, Split, Start, Trace, from_metres, to_metres
 from .segmentation import build_background, gray, reduce, warp_to_reference
-from .steps import detect_steps, find_contacts, path_from_contacts
+from .steps import LANE_WIDTH_GUESS_M, detect_steps, find_contacts, path_from_contacts
 from .timing import _NoStart, crossing, detect_start, lane_positions, path_sigma
 from .tracking import Measurer, RunnerTrack, feet_on_ground
 from .video import iter_frames, prefetch, probe, read_frames_at
@@ -126,7 +127,7 @@ def _replace(r: AnalysisResult, **kw) -> AnalysisResult:
 
 
 def estimate_path(track: RunnerTrack, geom: LaneGeometry, frame_period: float | None = None,
-                  width: int | None = None, height: int | None = None) -> tuple[float, float]:
+                  width: int | None = None, height: int | None = None) -> PathEstimate:
     """Across-lane coordinate s of the runner's path (0 = near cones, 1 = far cones) and its 1-sigma.
 
     The feet touch the ground on the path. Best, from the foot contacts (``steps.find_contacts``,
@@ -137,9 +138,16 @@ def estimate_path(track: RunnerTrack, geom: LaneGeometry, frame_period: float | 
     the lane is only a few pixels tall and a pixel is a large part of it, so the estimate is
     combined with the prior that an athlete runs between the cones, near the middle
     (``PATH_PRIOR``: s = 0.5 ± 0.12).
+
+    In low sun with the phone facing it (the sun beyond the lane), the athlete's shadow lies on the
+    ground between the feet and the camera, and the silhouette takes it in: its lowest points are
+    the shadow's, and even a resting toe's row is its shadow's (the lane 3 rows deep at a 40-yd
+    framing: a row is a metre). When the lowest points lie more than ``SHADOW_IN_FRONT_M`` (and
+    1 row) in front of the contacts, or, with no contacts, outside the cones, the feet cannot be
+    read and the path is the prior alone (``PathEstimate`` says why, for the coach).
     """
     if geom.homography is None:
-        return geom.s_path, 0.0
+        return PathEstimate(geom.s_path, 0.0)
     feet = _path_from_lowest_points(track, geom)
     rough = _with_prior(*feet) if feet else PATH_PRIOR
     if frame_period is not None and width and height:
@@ -157,12 +165,41 @@ def estimate_path(track: RunnerTrack, geom: LaneGeometry, frame_period: float | 
             again = path_from_contacts(find_contacts(track, g, frame_period, width, height), track, g)
             got = again if again is not None else got
         if got is not None:
-            return _with_prior(got[0], got[1])
-    return rough
+            ahead = _ahead_of_feet(feet[0] if feet else None, got[0], geom)
+            return PathEstimate(*PATH_PRIOR, shadow_ahead_m=ahead) if ahead else PathEstimate(*_with_prior(*got[:2]))
+    if feet and feet[0] < -PATH_OUTSIDE:
+        return PathEstimate(*PATH_PRIOR, lowest_outside_m=-feet[0] * (geom.lane_width_m or LANE_WIDTH_GUESS_M))
+    return PathEstimate(*rough)
+
+
+@dataclass(frozen=True)
+class PathEstimate:
+    """The runner's path across the lane (``s``: 0 = near cones, 1 = far cones) and its 1-sigma;
+    when the feet could not be read (the path is then ``PATH_PRIOR``), why: the silhouette reaches
+    ``shadow_ahead_m`` along the ground in front of the feet's contacts (a shadow), or, with no
+    contacts, its lowest points lie ``lowest_outside_m`` in front of the near cones."""
+
+    s: float
+    sd: float
+    shadow_ahead_m: float = 0.0
+    lowest_outside_m: float = 0.0
+
+
+def _ahead_of_feet(s_lowest: float | None, s_contacts: float, geom: LaneGeometry) -> float:
+    """How far (m) the silhouette's lowest points lie in front of the feet's contacts, when that is
+    more than a foot's own offset and compression can explain (``SHADOW_IN_FRONT_M``, 1 row):
+    something flat on the ground moves with the athlete (a shadow). 0 otherwise."""
+    if s_lowest is None:
+        return 0.0
+    gap = s_contacts - s_lowest
+    metres = gap * (geom.lane_width_m or LANE_WIDTH_GUESS_M)
+    return metres if metres > SHADOW_IN_FRONT_M and gap * geom.lane_height_px() > SHADOW_IN_FRONT_ROWS else 0.0
 
 
 PATH_OUTSIDE = 0.15  # a path read this far outside the cones (lane widths) is said to be doubtful
 PATH_PRIOR = (0.5, 0.12)  # an athlete runs between the cones, near the middle (lane widths)
+SHADOW_IN_FRONT_M = 0.5  # the silhouette's lowest points this far in front of the feet's contacts: a shadow ...
+SHADOW_IN_FRONT_ROWS = 1.0  # ... and this many rows (at a 40-yd framing a row of the lane is a metre)
 CONTACT_SEARCH_AGAIN_PX = 1.0  # contacts this many rows off the first guess are looked for again around their path
 
 
@@ -223,7 +260,8 @@ def _time_track(track: RunnerTrack, geom: LaneGeometry, cal: Calibration, info, 
             "No runner was found between the timing lines' cones: check that the clip shows the run and that "
             "the calibration belongs to this clip."
         )
-    s_path, s_sd = estimate_path(track, geom, 1.0 / info.capture_fps, info.width, info.height)
+    path = estimate_path(track, geom, 1.0 / info.capture_fps, info.width, info.height)
+    s_path, s_sd = path.s, path.sd
     geom = geom.with_path(s_path)
     period = 1.0 / info.capture_fps
     x, sigma = lane_positions(track, geom, reference)
@@ -307,11 +345,26 @@ def _time_track(track: RunnerTrack, geom: LaneGeometry, cal: Calibration, info, 
             "set position sways in the picture (a hand-held phone, or strong compression). On a tripod, at the "
             "phone's highest quality, it is sharper."
         )
-    if geom.homography is not None and not -PATH_OUTSIDE <= s_path <= 1.0 + PATH_OUTSIDE:
-        # An athlete runs between the cones. Feet read well outside them are the silhouette's,
-        # not the athlete's: a shadow on the ground toward the camera (low sun: generated starts
-        # read 0.2-0.5 lane widths in front of the near cones, crossings 7-11 frames off), or lines
-        # marked on another clip (the session's last calibration, the phone moved since).
+    middle = ("so the path is taken as the middle of the cones and each crossing's uncertainty includes that; "
+              "check each crossing on its picture.")
+    if path.shadow_ahead_m:
+        warnings.append(
+            f"Something flat on the ground moves with the athlete up to {path.shadow_ahead_m:.1f} m in front of the "
+            "feet, toward the phone: the athlete's shadow, the phone facing a low sun? The feet cannot be told from "
+            f"it, {middle} With the sun behind or beside the phone the shadow falls out of the way."
+        )
+    elif path.lowest_outside_m:
+        warnings.append(
+            f"The lowest part of the athlete's silhouette is {path.lowest_outside_m:.1f} m in front of the near cones: "
+            f"a shadow on the ground in low sun, or lines not marked on this clip? The feet cannot be read, {middle}"
+        )
+    elif geom.homography is not None and not -PATH_OUTSIDE <= s_path <= 1.0 + PATH_OUTSIDE:
+        # An athlete runs between the cones. Contacts read well outside them are the athlete's
+        # feet with lines marked on another clip (the session's last calibration, the phone moved
+        # since), an athlete really set outside them, or, in a short start clip, a shadow toward
+        # the camera whose toes are all the feet found (a generated 12-yd start at 960x540: the
+        # path 0.63 lane widths in front of the near cones, the 10-yd crossing 5.5 frames early).
+        # Which, the feet cannot tell: the path stays, and the coach is asked to check.
         side = "in front of the near cones" if s_path < 0 else "beyond the far cones"
         off = (-s_path if s_path < 0 else s_path - 1.0) * (geom.lane_width_m or 0.0)
         warnings.append(

@@ -81,9 +81,10 @@ def test_hand_held_block_start_left_to_right():
     assert zero.time_s is None or 5.44 <= zero.time_s <= 5.57
     assert zero.time_s is not None or "jumps" in zero.note
     # In low sun the athlete's shadow falls toward the phone, below his feet in the picture: the
-    # silhouette's lowest points are the shadow's, and the path is read in front of the near cones.
-    # Said in words (the times near the picture's middle, where the path matters least, are kept).
-    assert any("in front of the near cones" in w and "shadow" in w for w in r.warnings)
+    # silhouette's lowest points are the shadow's, metres in front of the contacts (themselves the
+    # shadow's toes: a quarter of the lane in front of the near cones). The feet are not trusted (the path
+    # is the cones' middle), and that is said in words.
+    assert any("in front of the feet" in w and "shadow" in w and "middle of the cones" in w for w in r.warnings)
 
 
 def test_flying_run_on_a_track():
