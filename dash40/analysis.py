@@ -18,7 +18,14 @@ from .calibration import Calibration, LaneGeometry, lane_geometry, load_calibrat
 from .errors import AnalysisError, InputError
 from .result import AnalysisResult, Crossing, Split, Start, Trace, from_metres, to_metres
 from .segmentation import build_background, gray, reduce, warp_to_reference
-from .steps import LANE_WIDTH_GUESS_M, detect_steps, find_contacts, path_from_contacts
+from .steps import (
+    LANE_WIDTH_GUESS_M,
+    RAGGED_STEPS,
+    detect_steps,
+    find_contacts,
+    path_from_contacts,
+    raggedness,
+)
 from .timing import _NoStart, crossing, detect_start, lane_positions, path_sigma
 from .tracking import Measurer, RunnerTrack, feet_on_ground
 from .video import iter_frames, prefetch, probe, read_frames_at
@@ -382,6 +389,17 @@ def _time_track(track: RunnerTrack, geom: LaneGeometry, cal: Calibration, info, 
         if c.time_s is None and c.note == "not reached in the clip":
             warnings.append(f"The {c.distance:g} {cal.units} line is not reached in the clip.")
     steps = detect_steps(track, geom, period, cal.units, onset.time_s, info.width, info.height)
+    bend = raggedness(steps)
+    if steps and (path.shadow_ahead_m or path.lowest_outside_m):
+        warnings.append("The steps are not shown: the feet could not be read (above).")
+        steps = ()
+    elif bend is not None and bend > RAGGED_STEPS:
+        warnings.append(
+            f"The steps are not shown: their lengths jump by {100 * bend:.0f} % from one step to the next, where a "
+            "sprinter's change smoothly, so the feet were not read cleanly (in sunshine the athlete's shadow "
+            "touches each toe)."
+        )
+        steps = ()
     ok = np.isfinite(x)
     trace = Trace(
         time_s=tuple(float(v) for v in t[ok]),

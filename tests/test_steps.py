@@ -173,3 +173,28 @@ def test_a_short_clip_puts_the_path_between_its_left_and_right_feet():
     early = {"frames": [4, 5, 6, 7], "x": x, "at": {f: (x, 0.0, 0.01, u, v - 0.5) for f in (4, 5, 6, 7)}}
     s, _, used = path_from_contacts([early] + six, track, geom)
     assert used == 6 and abs(s - s_true) * lane_w < 0.01, (used, (s - s_true) * lane_w)
+
+
+def _steps_at(distances):
+    from dash40.result import Step
+
+    return tuple(Step(time_s=0.25 * i, distance=float(d), side="unknown") for i, d in enumerate(distances))
+
+
+def test_step_lengths_that_jump_about_are_told_from_a_sprinters():
+    """A sprinter's steps lengthen smoothly (the bend between consecutive lengths is small, even with
+    a 10 % left-right asymmetry or a contact missed once); contacts read off a shadow land anywhere
+    (the generated starts in low sun bent 0.37-0.78), and the analysis leaves such steps out."""
+    from dash40.steps import RAGGED_STEPS, raggedness
+
+    rng = np.random.default_rng(3)
+    lengths = 2.2 * (1 - np.exp(-np.arange(1, 21) / 3.0)) + 0.6  # 0.6 m growing to 2.8 m
+    smooth = np.cumsum(lengths)
+    assert raggedness(_steps_at(smooth)) < 0.05
+    limp = np.cumsum(lengths * np.where(np.arange(20) % 2, 1.05, 0.95))  # 10 % left-right asymmetry
+    assert 0.1 < raggedness(_steps_at(limp)) < RAGGED_STEPS
+    missed = np.delete(smooth, 9)  # one contact not seen: one distance twice as long
+    assert raggedness(_steps_at(missed)) < RAGGED_STEPS
+    jumbled = np.cumsum(lengths * rng.uniform(0.5, 1.5, 20))  # contacts where a shadow's toes are
+    assert raggedness(_steps_at(jumbled)) > RAGGED_STEPS
+    assert raggedness(_steps_at(smooth[:4])) is None  # too few to say
