@@ -31,6 +31,7 @@ MAX_STEP_M = 3.0  # no sprinter's step is longer (elite maximal-speed steps are 
 MAX_STEP_INTERVAL_S = 0.4  # a sprint step takes 0.2-0.3 s: a longer gap hides a missed contact
 FOOT_SIDE_M = 0.09  # a sprinter's foot lands about this far to the side of the path (step width ~0.18 m)
 RAGGED_STEPS = 0.3  # consecutive step lengths that bend this much (median, ``raggedness``) were not read from feet
+RAGGED_ROW_PX = 0.5  # ... and the rows of such contacts are known to this much at best
 BALL_BEHIND_TIP_M = 0.045  # the contact point (ball of the foot) lies this far behind the shoe's tip
 
 
@@ -169,7 +170,8 @@ def path_from_contacts(contacts: list[dict], track: RunnerTrack, geom: LaneGeome
         return None
     first = _first_valid(track)
     s = []
-    for c in _one_per_step([c for c in contacts if c["frames"][0] != first], track):
+    used = _one_per_step([c for c in contacts if c["frames"][0] != first], track)
+    for c in used:
         pts = np.array([c["at"][f][3:5] for f in c["frames"]], float)
         _, sv = geom.pixel_to_ground(pts[:, 0], pts[:, 1] + 0.5)
         sv = sv[np.isfinite(sv)]
@@ -188,6 +190,13 @@ def path_from_contacts(contacts: list[dict], track: RunnerTrack, geom: LaneGeome
     # The spread of the contacts (feet either side, pixel rows) and a floor for what the rows
     # cannot resolve (0.15 px).
     sd = max(1.4826 * float(np.median(np.abs(s - med))) / np.sqrt(len(s)), 0.15 / lane_px)
+    # Contacts that do not follow one another as a sprinter's feet do (``raggedness``: 0.09-0.14
+    # on generated starts, 0.69-2.7 on the same starts in low sun) include a shadow's toes, whose
+    # row the shadow moves by up to a row (sun along the run, 40-yd framing: the path 0.13 lane
+    # widths near, said ± 0.05): their rows are known to half a row at best.
+    bend = _bend(np.array([c["x"] for c in used]))
+    if bend is not None and bend > RAGGED_STEPS:
+        sd = max(sd, RAGGED_ROW_PX / lane_px)
     return med, sd, len(s)
 
 
@@ -299,7 +308,11 @@ def raggedness(steps: tuple[Step, ...]) -> float | None:
     starts in low sun, whose shadow touches each toe and moves or hides the contacts found:
     0.37-0.78 (``benchmarks/accuracy.py --sun``).
     """
-    x = np.array([s.distance for s in steps], float)
+    return _bend(np.array([s.distance for s in steps], float))
+
+
+def _bend(x: np.ndarray) -> float | None:
+    """``raggedness`` of contacts at lane positions ``x`` (in time order)."""
     if len(x) < 5:
         return None
     L = np.diff(x)

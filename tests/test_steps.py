@@ -198,3 +198,35 @@ def test_step_lengths_that_jump_about_are_told_from_a_sprinters():
     jumbled = np.cumsum(lengths * rng.uniform(0.5, 1.5, 20))  # contacts where a shadow's toes are
     assert raggedness(_steps_at(jumbled)) > RAGGED_STEPS
     assert raggedness(_steps_at(smooth[:4])) is None  # too few to say
+
+
+def test_contacts_that_do_not_step_like_feet_know_their_row_to_half_a_row():
+    """Planted contacts on a pinhole camera's ground plane, all on the path. Contacts 1.8 m apart
+    are a sprinter's: the path's 1-sigma is what their spread and the rows resolve. The same rows
+    at along-lane places that jump about (a shadow's toes found with the feet, in low sun) may be
+    the shadow's rows: the 1-sigma is at least half a row."""
+    from types import SimpleNamespace
+
+    from test_calibration import _cal, _camera_points
+
+    from dash40.steps import RAGGED_ROW_PX, path_from_contacts
+
+    project = _camera_points(0.0)
+    geom = lane_geometry(load_calibration(_cal(project)), s_path=0.5, width=1280, height=720)
+    track = SimpleNamespace(repeat=np.zeros(200, bool), time_s=np.arange(200) / 60.0)
+    half_row = RAGGED_ROW_PX / geom.lane_height_px()
+
+    def contacts(xs):
+        out = []
+        for k, x in enumerate(xs):
+            u, v = project(x, 0.0, 0.0)
+            frames = [15 * k + 5 + j for j in range(4)]
+            out.append({"frames": frames, "x": x, "at": {f: (x, 0.0, 0.01, u, v - 0.5) for f in frames}})
+        return out
+
+    steady = 1.0 + 1.8 * np.arange(8)
+    s, sd, _ = path_from_contacts(contacts(steady), track, geom)
+    assert abs(s - 0.5) < 0.01 and sd < 0.5 * half_row
+    ragged = steady + np.array([0.0, 0.9, -0.6, 0.8, -0.7, 0.5, -0.9, 0.0])
+    s, sd, _ = path_from_contacts(contacts(ragged), track, geom)
+    assert abs(s - 0.5) < 0.01 and sd >= half_row - 1e-12
