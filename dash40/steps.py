@@ -190,7 +190,7 @@ def path_from_contacts(contacts: list[dict], track: RunnerTrack, geom: LaneGeome
     # The spread of the contacts (feet either side, pixel rows) and a floor for what the rows
     # cannot resolve (0.15 px).
     sd = max(1.4826 * float(np.median(np.abs(s - med))) / np.sqrt(len(s)), 0.15 / lane_px)
-    # Contacts that do not follow one another as a sprinter's feet do (``raggedness``: 0.09-0.14
+    # Contacts that do not follow one another as a sprinter's feet do (``raggedness``: 0.08-0.14
     # on generated starts, 0.69-2.7 on the same starts in low sun) include a shadow's toes, whose
     # row the shadow moves by up to a row (sun along the run, 40-yd framing: the path 0.13 lane
     # widths near, said ± 0.05): their rows are known to half a row at best.
@@ -304,9 +304,9 @@ def raggedness(steps: tuple[Step, ...]) -> float | None:
 
     A sprinter's steps lengthen smoothly through the acceleration, and a left-right asymmetry of
     10 % bends them by 0.2; a contact missed now and then doubles one distance and bends two
-    (the median does not see it). Generated starts read from their feet: 0.01-0.03; the same
-    starts in low sun, whose shadow touches each toe and moves or hides the contacts found:
-    0.37-0.78 (``benchmarks/accuracy.py --sun``).
+    (the median does not see it). The suite's clips and the sun suite's overcast twins, read from
+    their feet: 0.01-0.04; the same starts in low sun, whose shadow touches each toe and moves or
+    hides the contacts found: 0.41-2.3 (``benchmarks/accuracy.py --sun``).
     """
     return _bend(np.array([s.distance for s in steps], float))
 

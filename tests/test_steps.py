@@ -184,7 +184,7 @@ def _steps_at(distances):
 def test_step_lengths_that_jump_about_are_told_from_a_sprinters():
     """A sprinter's steps lengthen smoothly (the bend between consecutive lengths is small, even with
     a 10 % left-right asymmetry or a contact missed once); contacts read off a shadow land anywhere
-    (the generated starts in low sun bent 0.37-0.78), and the analysis leaves such steps out."""
+    (the generated starts in low sun bent 0.41-2.3), and the analysis leaves such steps out."""
     from dash40.steps import RAGGED_STEPS, raggedness
 
     rng = np.random.default_rng(3)

@@ -197,9 +197,9 @@ class Scene:
         return 1.0 + g * math.sin(2 * math.pi * t / 5.3 + 0.7 * self.cfg.seed)  # a slow drift
 
     # ---- figures -----------------------------------------------------------------------------
-    def capsules(self, t: float) -> tuple[list[Capsule], list[Capsule], list[Capsule]]:
-        """(the athlete's shadow on the ground, bystander and partner capsules, athlete capsules) at
-        time t, each back to front."""
+    def capsules(self, t: float) -> tuple[list[np.ndarray], list[Capsule], list[Capsule]]:
+        """(the athlete's shadow on the ground as picture polygons, bystander and partner capsules,
+        athlete capsules) at time t, the capsules back to front."""
         caps = self.walker.capsules(t) if self.walker is not None else []
         if self.partner is not None:
             caps = caps + self.partner.pose(t).capsules
