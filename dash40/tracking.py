@@ -40,6 +40,8 @@ from .segmentation import (
 
 IDENTITY = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
 
+PIECES_GAP_M = 0.12  # silhouette pieces closer than this are one body when the trunk is looked for
+TRUNK_SHARE = 0.4  # a trunk piece at least this part of the largest one's area, highest in the body
 TRUNK_THICKNESS_M = 0.25  # chest depth of an athlete, used to size the limb-removing opening
 BODY_HEIGHT_M = 1.9
 NEW_RUNNER_MARGIN_M = 0.1  # a runner not yet followed has its lowest point at most this (as a height) beyond the lane ...
@@ -386,6 +388,25 @@ def feet_on_ground(track: RunnerTrack, bins: int = 20, q: float = 100.0) -> tupl
     return np.asarray(cu), np.asarray(cv)
 
 
+def _with_near_pieces(mask: np.ndarray, body: np.ndarray, ppm: float) -> np.ndarray:
+    """``body`` and the pieces of ``mask`` that a closing of PIECES_GAP_M joins to it (uint8)."""
+    k = max(1, int(round(PIECES_GAP_M * ppm)))
+    closed = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
+    _, labels = cv2.connectedComponents(closed, connectivity=8)
+    mine = np.bincount(labels[body]).argmax()
+    return ((labels == mine) & (mask > 0) | body).astype(np.uint8)
+
+
+def _upper_component(mask: np.ndarray) -> np.ndarray | None:
+    """Of the components at least TRUNK_SHARE of the largest one's area, the highest (centroid)."""
+    n, labels, stats, cents = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    if n <= 1:
+        return None
+    areas = stats[1:, cv2.CC_STAT_AREA]
+    big = 1 + np.nonzero(areas >= TRUNK_SHARE * areas.max())[0]
+    return labels == int(big[np.argmin(cents[big, 1])])
+
+
 def _largest_component(mask: np.ndarray) -> np.ndarray | None:
     n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     if n <= 1:
@@ -405,7 +426,6 @@ def _trunk_front(d: np.ndarray, noise: float, ppm: float, x0: int, y0: int, widt
     body = _largest_component(mask)
     if body is None:
         return None
-    body_u8 = body.astype(np.uint8)
     ys, xs = np.nonzero(body)
     bx0, bx1, by0, by1 = xs.min(), xs.max(), ys.min(), ys.max()
 
@@ -417,8 +437,12 @@ def _trunk_front(d: np.ndarray, noise: float, ppm: float, x0: int, y0: int, widt
 
     kd = int(round(0.7 * TRUNK_THICKNESS_M * ppm))
     if kd >= 3:
-        opened = cv2.morphologyEx(body_u8, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (kd, kd)))
-        trunk = _largest_component(opened)
+        # The trunk is looked for in the silhouette with its pieces less than a hand apart put
+        # together: a white shirt against a white bench leaves the waist unseen, and the upper body
+        # falls apart from the legs (the silhouette itself, for the feet and the box, is left as it is).
+        opened = cv2.morphologyEx(_with_near_pieces(mask, body, ppm), cv2.MORPH_OPEN,
+                                  cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (kd, kd)))
+        trunk = _upper_component(opened)
     else:
         trunk = body
     if trunk is None:

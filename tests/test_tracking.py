@@ -52,6 +52,33 @@ def test_trunk_front_is_found_to_a_fifth_of_a_pixel_at_every_picture_scale():
                 assert abs(got["front_u"] - edge) < 0.2, (ppm, blur, edge, got["front_u"])
 
 
+def test_the_chest_is_measured_when_the_shirt_fades_into_the_background_at_the_waist():
+    # Real hand-held clips (start_a1-a6): a white shirt against a white bench leaves a band at the
+    # waist that hardly differs from the background, and the silhouette's opening (which removes
+    # the limbs) splits it into the upper body and the bigger legs in dark tights. Taking the
+    # biggest piece measured the front of the thigh as the chest on up to a third of a clip's
+    # frames. Planted: a trunk 0.35 m deep over rows 0.1-0.7 m, then 6 cm of waist seen only at
+    # its back (a strip 5 cm wide), legs 0.45 m wide below, their front 0.1 m behind the chest.
+    ppm, edge = 60.0, 70.4
+    rows = np.arange(int(2.0 * ppm))[:, None] / ppm
+    cols = np.arange(int(edge + 0.4 * ppm))[None, :]
+
+    def cover(front):  # pixel j covers [j - 0.5, j + 0.5]: the part of it behind ``front``
+        return np.clip(front - (cols - 0.5), 0.0, 1.0)
+    back = edge - 0.35 * ppm
+    trunk = ((rows >= 0.1) & (rows < 0.7) & (cols >= back)) * cover(edge)
+    waist = ((rows >= 0.7) & (rows < 0.76) & (cols >= back)) * cover(back + 0.05 * ppm)
+    legs = ((rows >= 0.76) & (rows < 1.9) & (cols >= edge - 0.55 * ppm)) * cover(edge - 0.1 * ppm)
+    noise = np.abs(np.random.default_rng(3).normal(0.0, 1.5, trunk.shape))
+    # With the strip the silhouette is one piece; without it, two (the waist not seen at all).
+    for d in (60.0 * (trunk + waist + legs) + noise, 60.0 * (trunk + legs) + noise):
+        got = _trunk_front(d.astype(np.float32), noise=1.5, ppm=ppm, x0=0, y0=0, width=d.shape[1], direction=1)
+        assert got is not None
+        assert abs(got["front_u"] - edge) < 0.3, got["front_u"]  # the thigh's front is 6 px behind
+        assert 0.1 * ppm <= got["front_v"] < 0.7 * ppm
+        assert got["bbox"][3] >= 1.89 * ppm - 1  # the feet are the legs'
+
+
 def test_an_image_shown_again_is_told_from_a_runner_who_starts_or_leaves():
     """``_coded_repeats`` on planted frame-to-frame changes: still frames (sensor noise, a key
     picture's jump), a runner who starts to move and speeds up, each image shown two or three
