@@ -18,7 +18,7 @@ from .kinematics import ForceVelocityProfile, SprintFit, trace_velocity
 from .kinematics.forcevelocity import predict_force_at_time
 from .kinematics.model import predict_velocity_at_time
 
-__all__ = ["velocity_time_figure", "position_time_figure", "force_velocity_figure", "steps_figure"]
+__all__ = ["velocity_time_figure", "position_time_figure", "force_velocity_figure", "steps_figure", "steps_note"]
 
 YARD_M = 0.9144
 MODEL_COLOR = "#d62728"
@@ -144,6 +144,17 @@ def _get(step: Any, key: str):
     if isinstance(step, Mapping):
         return step.get(key)
     return getattr(step, key, None)
+
+
+def steps_note(steps: Iterable[Any]) -> str | None:
+    """None when ``steps`` (as for ``steps_figure``) hold a length or a frequency to chart; else the
+    sentence to show instead of empty axes (a clip whose contacts are too far apart to be steps)."""
+    steps = list(steps)
+    if any(_get(s, "length") is not None or _get(s, "frequency_hz") is not None for s in steps):
+        return None
+    n = len(steps)
+    return (f"{n} foot contact{'s' if n != 1 else ''} seen, too far apart to be consecutive steps: no step "
+            "length or frequency to chart (a clip of a few steps, or feet hidden in some frames).")
 
 
 def steps_figure(steps: Iterable[Any], *, units: str = "m", data_units: str | None = None,

@@ -374,6 +374,20 @@ def _analysed(monkeypatch, result, units=None):
     return at
 
 
+def test_steps_too_far_apart_get_a_sentence_not_an_empty_chart(empty, monkeypatch):
+    # start_a3 (real): three contacts 4 and 7 m apart, none with a length or a frequency; the page
+    # drew the step chart's axes with nothing on them.
+    from dataclasses import replace
+
+    from dash40.result import Step
+
+    contacts = tuple(Step(t, d, "unknown") for t, d in ((0.95, 1.45), (1.45, 5.35), (2.12, 12.4)))
+    at = _analysed(monkeypatch, replace(timed_result("yd", {5.0: 0.95, 10.0: 1.62}), steps=contacts))
+    assert any(i.value.startswith("3 foot contacts seen") for i in at.info)
+    titles = [c.proto.spec for c in at.get("plotly_chart")]
+    assert not any("Step length" in t for t in titles)
+
+
 def _splits(at):
     """The Analyze page's split table (the lines' table is a data editor before it)."""
     return next(d.value for d in at.dataframe if "Line" in d.value.columns)

@@ -133,3 +133,16 @@ def test_steps_figure_shows_lengths_in_the_chosen_unit():
     assert list(by_name(back, "step length (yd)").y) == [pytest.approx(2.0)] and "10.00 yd" in back.data[0].text[0]
     same = steps_figure(steps, units="yd", data_units="yd")
     assert list(by_name(same, "step length (yd)").y) == [1.0, 2.5]
+
+
+def test_steps_with_nothing_to_chart_get_a_sentence_instead_of_empty_axes():
+    # start_a3 (real, 10 m): three contacts 4 and 7 m apart, too far to be steps: every length and
+    # frequency is None, and the page drew a step chart with axes and no point.
+    from dash40.figures import steps_note
+
+    far_apart = [{"time_s": t, "distance": d, "side": "unknown"} for t, d in ((0.95, 1.45), (1.45, 5.35), (2.12, 12.4))]
+    note = steps_note(far_apart)
+    assert note is not None and note.startswith("3 foot contacts seen")
+    assert steps_note([]) is not None
+    assert steps_note(far_apart[:2] + [{**far_apart[2], "length": 2.1}]) is None
+    assert steps_note([{"time_s": 1.0, "distance": 3.0, "side": "left", "frequency_hz": 4.2}]) is None

@@ -20,7 +20,7 @@ from dash40.corrections import (
 )
 from dash40.dashboard import split_table, sprint_fit_of
 from dash40.errors import CalibrationError, Dash40Error
-from dash40.figures import steps_figure, velocity_time_figure
+from dash40.figures import steps_figure, steps_note, velocity_time_figure
 from dash40.overlay import draw_calibration, event_thumbnails, render_overlay
 from dash40.video import first_frame, probe
 
@@ -262,8 +262,11 @@ if fit is not None:
 elif (result.model or {}).get("error"):
     g1.info(f"No sprint model for this rep: {result.model['error']}.")
 if result.steps:
-    g2.plotly_chart(steps_figure([s.__dict__ for s in result.steps], units=units, data_units=result.units),
-                    width="stretch")
+    if (note := steps_note(result.steps)) is None:
+        g2.plotly_chart(steps_figure([s.__dict__ for s in result.steps], units=units, data_units=result.units),
+                        width="stretch")
+    else:
+        g2.info(note)
 
 if st.button("Make the annotated replay"):
     out = ui.data_root() / "replays" / f"{sha[:16]}.overlay.mp4"

@@ -4,7 +4,7 @@ import streamlit as st
 
 import ui
 from dash40.dashboard import CORRECTED_NOTE, FLY_NOTE, any_corrected, compare_table, velocity_overlay_figure
-from dash40.figures import steps_figure
+from dash40.figures import steps_figure, steps_note
 
 store = ui.get_store()
 units = st.session_state.get("units", "yd")
@@ -30,5 +30,8 @@ if overlay.data:
 cols = st.columns(len(picked))
 for col, r in zip(cols, picked, strict=True):
     if r.result.steps:
-        col.plotly_chart(steps_figure([s.__dict__ for s in r.result.steps], units=units, data_units=r.units,
-                                      title=f"Steps — run #{r.id}"), width="stretch")
+        if (note := steps_note(r.result.steps)) is None:
+            col.plotly_chart(steps_figure([s.__dict__ for s in r.result.steps], units=units, data_units=r.units,
+                                          title=f"Steps — run #{r.id}"), width="stretch")
+        else:
+            col.caption(f"Steps — run #{r.id}: {note}")
