@@ -153,8 +153,10 @@ def steps_note(steps: Iterable[Any]) -> str | None:
     if any(_get(s, "length") is not None or _get(s, "frequency_hz") is not None for s in steps):
         return None
     n = len(steps)
-    return (f"{n} foot contact{'s' if n != 1 else ''} seen, too far apart to be consecutive steps: no step "
-            "length or frequency to chart (a clip of a few steps, or feet hidden in some frames).")
+    if n < 2:
+        return f"{'One foot contact' if n else 'No foot contact'} seen: no step length or frequency to chart."
+    return (f"{n} foot contacts seen, too far apart to be consecutive steps: no step length or frequency to "
+            "chart (a clip of a few steps, or feet hidden in some frames).")
 
 
 def steps_figure(steps: Iterable[Any], *, units: str = "m", data_units: str | None = None,

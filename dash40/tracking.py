@@ -394,7 +394,7 @@ def _with_near_pieces(mask: np.ndarray, body: np.ndarray, ppm: float) -> np.ndar
     closed = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
     _, labels = cv2.connectedComponents(closed, connectivity=8)
     mine = np.bincount(labels[body]).argmax()
-    return ((labels == mine) & (mask > 0) | body).astype(np.uint8)
+    return (((labels == mine) & (mask > 0)) | body).astype(np.uint8)
 
 
 def _upper_component(mask: np.ndarray) -> np.ndarray | None:
