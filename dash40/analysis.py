@@ -19,10 +19,10 @@ from .errors import AnalysisError, InputError
 from .result import AnalysisResult, Crossing, Split, Start, Trace, from_metres, to_metres
 from .segmentation import build_background, gray, reduce, warp_to_reference
 from .steps import (
-    LANE_WIDTH_GUESS_M,
     RAGGED_STEPS,
     detect_steps,
     find_contacts,
+    lane_width,
     path_from_contacts,
     raggedness,
 )
@@ -175,7 +175,7 @@ def estimate_path(track: RunnerTrack, geom: LaneGeometry, frame_period: float | 
             ahead = _ahead_of_feet(feet[0] if feet else None, got[0], geom)
             return PathEstimate(*PATH_PRIOR, shadow_ahead_m=ahead) if ahead else PathEstimate(*_with_prior(*got[:2]))
     if feet and feet[0] < -PATH_OUTSIDE:
-        return PathEstimate(*PATH_PRIOR, lowest_outside_m=-feet[0] * (geom.lane_width_m or LANE_WIDTH_GUESS_M))
+        return PathEstimate(*PATH_PRIOR, lowest_outside_m=-feet[0] * lane_width(geom))
     return PathEstimate(*rough)
 
 
@@ -199,7 +199,7 @@ def _ahead_of_feet(s_lowest: float | None, s_contacts: float, geom: LaneGeometry
     if s_lowest is None:
         return 0.0
     gap = s_contacts - s_lowest
-    metres = gap * (geom.lane_width_m or LANE_WIDTH_GUESS_M)
+    metres = gap * lane_width(geom)
     return metres if metres > SHADOW_IN_FRONT_M and gap * geom.lane_height_px() > SHADOW_IN_FRONT_ROWS else 0.0
 
 

@@ -35,6 +35,11 @@ RAGGED_ROW_PX = 0.5  # ... and the rows of such contacts are known to this much 
 BALL_BEHIND_TIP_M = 0.045  # the contact point (ball of the foot) lies this far behind the shoe's tip
 
 
+
+def lane_width(geom: LaneGeometry) -> float:
+    """The lane's width cone to cone (m): the calibration's, or LANE_WIDTH_GUESS_M when it cannot tell."""
+    return geom.lane_width_m or LANE_WIDTH_GUESS_M
+
 def _ground_rows(track: RunnerTrack, geom: LaneGeometry) -> callable:
     """Image row of the ground under the runner, as a function of the column."""
     if geom.homography is not None:
@@ -60,7 +65,7 @@ def find_contacts(track: RunnerTrack, geom: LaneGeometry, frame_period: float, w
     ground_v = _ground_rows(track, geom)
     # A foot on the ground is on the runner's ground line up to the feet's own offset across the
     # lane (each foot is ~0.1-0.2 m to one side of the path): how many rows that is at a column.
-    lane_w = geom.lane_width_m or LANE_WIDTH_GUESS_M
+    lane_w = lane_width(geom)
 
     def tolerance(u: float) -> float:
         far, near = band.rows(u)
@@ -184,7 +189,7 @@ def path_from_contacts(contacts: list[dict], track: RunnerTrack, geom: LaneGeome
     if len(s) < 4:
         mid = 0.5 * (s[1:] + s[:-1])
         med = float(np.median(mid))
-        sd = max(0.15 / lane_px, FOOT_PAIR_SD_M / (geom.lane_width_m or LANE_WIDTH_GUESS_M) / np.sqrt(len(mid)))
+        sd = max(0.15 / lane_px, FOOT_PAIR_SD_M / lane_width(geom) / np.sqrt(len(mid)))
         return med, sd, len(s)
     med = float(np.median(s))
     # The spread of the contacts (feet either side, pixel rows) and a floor for what the rows
