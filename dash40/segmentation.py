@@ -24,6 +24,9 @@ from .video import VideoInfo, iter_frames
 
 WORK_WIDTH = 640  # width of the reduced picture used for detection and stabilisation
 LATE_FRACTION = 0.35  # the background is learnt from this last part of the clip
+IDENTITY_WARP = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
+LOCAL_MIN_PIXELS = 200  # fewer still-scene pixels than this around a place: no local registration
+LOCAL_PIXELS = 20000  # about as many pixels used for it at most (a sparser grid on a larger place)
 
 
 @dataclass(frozen=True)
@@ -92,9 +95,10 @@ def image_gradients(gray_img: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 class Registrar:
     """Registers frames to a reference picture (see ``register``); the reference's part of the
-    work (gradients, Jacobian) is done once."""
+    work (gradients, Jacobian) is done once. ``keep`` (bool, the picture's shape): the pixels to
+    register on, when only some show the still scene."""
 
-    def __init__(self, ref_gray: np.ndarray, step: int = 3, margin: int = 24):
+    def __init__(self, ref_gray: np.ndarray, step: int = 3, margin: int = 24, keep: np.ndarray | None = None):
         self.ref = ref_gray
         h, w = ref_gray.shape
         self.shape = (h, w)
@@ -102,10 +106,11 @@ class Registrar:
         m = min(margin, min(h, w) // 4)
         self.sub = (slice(m, h - m, step), slice(m, w - m, step))
         ys, xs = np.mgrid[self.sub]
-        gxi, gyi = gx[self.sub].ravel(), gy[self.sub].ravel()
-        self.refi = ref_gray[self.sub].ravel()
+        self.sel = np.ones(ys.size, bool) if keep is None else np.asarray(keep, bool)[self.sub].ravel()
+        gxi, gyi = gx[self.sub].ravel()[self.sel], gy[self.sub].ravel()[self.sel]
+        self.refi = ref_gray[self.sub].ravel()[self.sel]
         self.cx, self.cy = (w - 1) / 2.0, (h - 1) / 2.0
-        xc, yc = (xs.ravel() - self.cx) / w, (ys.ravel() - self.cy) / w
+        xc, yc = (xs.ravel()[self.sel] - self.cx) / w, (ys.ravel()[self.sel] - self.cy) / w
         self.J = np.stack([gxi * xc, gxi * yc, gyi * xc, gyi * yc, gxi, gyi], axis=1)
         self.margin = m
 
@@ -133,7 +138,7 @@ class Registrar:
         for _ in range(iterations):
             aligned = cv2.warpAffine(cur_gray, M, (w, h), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
                                      borderMode=cv2.BORDER_REPLICATE)
-            r = aligned[self.sub].ravel() - self.refi
+            r = aligned[self.sub].ravel()[self.sel] - self.refi
             # A picture the encoder froze can equal the reference in most pixels: the median
             # residual is then 0, and a scale of 0 would keep only the pixels that already fit.
             # A grey level is the least the scale can be.
@@ -185,23 +190,51 @@ def scale_warp(M: np.ndarray, scale: float) -> np.ndarray:
 
 
 def warp_to_reference(img: np.ndarray, M: np.ndarray, origin: tuple[int, int] = (0, 0),
-                      size: tuple[int, int] | None = None) -> np.ndarray:
+                      size: tuple[int, int] | None = None, interpolation: int = cv2.INTER_LINEAR) -> np.ndarray:
     """The part of ``img`` that shows the reference's region starting at ``origin`` (x, y) with
     ``size`` (w, h), resampled onto the reference's pixel grid."""
     x0, y0 = origin
     w, h = size if size is not None else (img.shape[1], img.shape[0])
     Mo = M.copy()
     Mo[:, 2] = M[:, 2] + M[:, :2] @ np.array([x0, y0], float)
-    return cv2.warpAffine(img, Mo, (w, h), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+    return cv2.warpAffine(img, Mo, (w, h), flags=interpolation | cv2.WARP_INVERSE_MAP,
                           borderMode=cv2.BORDER_REPLICATE)
 
 
-def translate(img: np.ndarray, dx: float, dy: float) -> np.ndarray:
+def translate(img: np.ndarray, dx: float, dy: float, interpolation: int = cv2.INTER_LINEAR) -> np.ndarray:
     """Move the picture by (dx, dy) pixels (sub-pixel, edges replicated)."""
     if abs(dx) < 1e-3 and abs(dy) < 1e-3:
         return img
     m = np.float32([[1, 0, dx], [0, 1, dy]])
-    return cv2.warpAffine(img, m, (img.shape[1], img.shape[0]), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    return cv2.warpAffine(img, m, (img.shape[1], img.shape[0]), flags=interpolation, borderMode=cv2.BORDER_REPLICATE)
+
+
+def local_warps(windows: np.ndarray, keep: np.ndarray) -> np.ndarray:
+    """Each window's residual warp against the first ones', read on the ``keep`` pixels.
+
+    ``windows`` N×H×W grey pictures of one place, each already registered to the first frame by
+    its whole picture's warp; ``keep`` H×W bool, the pixels that show the still scene (not the
+    athlete). A hand-held camera turns, and an affine warp of the whole picture found at the
+    work scale leaves a few tenths of a pixel at any one place: here each window is registered
+    again (``Registrar``, every kept pixel) to the first window, then to the median of the first
+    five so aligned. Returns N×2×3 warps in ``Registrar``'s sense (window pixel = M·[p, 1]).
+    """
+    W = [np.asarray(w, np.float32) for w in windows]
+    n = len(W)
+    out = np.tile(IDENTITY_WARP, (n, 1, 1))
+    if n == 0 or int(np.count_nonzero(keep)) < LOCAL_MIN_PIXELS:
+        return out
+    ref = W[0]
+    step = max(1, int(np.sqrt(np.count_nonzero(keep) / LOCAL_PIXELS)))  # (every pixel up to that many)
+    for rnd in range(2):
+        reg = Registrar(ref, step=step, margin=2, keep=keep)
+        for i in range(n):
+            M, _ = reg._refine(W[i], out[i].copy(), 6)
+            out[i] = M
+        if rnd == 0:
+            ref = np.median(np.stack([warp_to_reference(W[i], out[i]) for i in range(min(5, n))]), axis=0)
+            ref = ref.astype(np.float32)
+    return out
 
 
 def build_background(path, info: VideoInfo, *, max_samples: int = 15, progress=None) -> Background:
