@@ -279,6 +279,21 @@ def test_a_10_yard_clip_does_not_report_a_top_speed_it_never_reached():
     assert np.max(np.abs(x[last] - tx[last])) < 0.10
 
 
+
+@pytest.mark.slow
+def test_the_first_movement_of_a_hand_held_start_is_not_lost_in_the_cameras_sway():
+    """The hand-held sample (2 px of shake, filmed 25° off the lane): the whole picture's warp left
+    the set position swaying by tenths of a pixel, as much as the first frames of the movement,
+    and the start came 87 ms (5 frames) late with a 1-sigma of 20 ms. Registered again on the
+    background around the set position, it is within 25 ms of the truth and of its 2-sigma."""
+    from pathlib import Path
+
+    clip = Path(__file__).resolve().parents[1] / "sample_videos" / "angled_rtl_30m_60fps.mp4"
+    truth = json.loads(clip.with_suffix(".truth.json").read_text())
+    r = analyze(clip, clip.with_suffix(".calib.json"))
+    err = r.start.time_s - truth["t0"]
+    assert abs(err) <= 0.025 and abs(err) <= 2 * r.start.uncertainty_s, (err, r.start.uncertainty_s)
+
 def _result_with_trace(t, x):
     from dash40.result import AnalysisResult, Start, Trace
 
