@@ -24,7 +24,7 @@ from .video import VideoInfo, iter_frames
 
 WORK_WIDTH = 640  # width of the reduced picture used for detection and stabilisation
 LATE_FRACTION = 0.35  # the background is learnt from this last part of the clip
-IDENTITY_WARP = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
+IDENTITY = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
 LOCAL_MIN_PIXELS = 200  # fewer still-scene pixels than this around a place: no local registration
 LOCAL_PIXELS = 20000  # about as many pixels used for it at most (a sparser grid on a larger place)
 
@@ -132,6 +132,11 @@ class Registrar:
         M, _ = self._refine(cur_gray, M, iterations)
         return M, resp
 
+    def refine(self, cur_gray: np.ndarray, start: np.ndarray, iterations: int = 6) -> np.ndarray:
+        """The warp from ``start`` by Gauss–Newton steps alone (no phase correlation: for a frame
+        known to be a fraction of a pixel off, where the moving parts could pull a correlation)."""
+        return self._refine(cur_gray, np.array(start, float), iterations)[0]
+
     def _refine(self, cur_gray: np.ndarray, M: np.ndarray, iterations: int) -> tuple[np.ndarray, bool]:
         h, w = self.shape
         settled = False
@@ -201,12 +206,12 @@ def warp_to_reference(img: np.ndarray, M: np.ndarray, origin: tuple[int, int] = 
                           borderMode=cv2.BORDER_REPLICATE)
 
 
-def translate(img: np.ndarray, dx: float, dy: float, interpolation: int = cv2.INTER_LINEAR) -> np.ndarray:
+def translate(img: np.ndarray, dx: float, dy: float) -> np.ndarray:
     """Move the picture by (dx, dy) pixels (sub-pixel, edges replicated)."""
     if abs(dx) < 1e-3 and abs(dy) < 1e-3:
         return img
     m = np.float32([[1, 0, dx], [0, 1, dy]])
-    return cv2.warpAffine(img, m, (img.shape[1], img.shape[0]), flags=interpolation, borderMode=cv2.BORDER_REPLICATE)
+    return cv2.warpAffine(img, m, (img.shape[1], img.shape[0]), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
 
 
 def local_warps(windows: np.ndarray, keep: np.ndarray) -> np.ndarray:
@@ -216,12 +221,12 @@ def local_warps(windows: np.ndarray, keep: np.ndarray) -> np.ndarray:
     its whole picture's warp; ``keep`` H×W bool, the pixels that show the still scene (not the
     athlete). A hand-held camera turns, and an affine warp of the whole picture found at the
     work scale leaves a few tenths of a pixel at any one place: here each window is registered
-    again (``Registrar``, every kept pixel) to the first window, then to the median of the first
-    five so aligned. Returns N×2×3 warps in ``Registrar``'s sense (window pixel = M·[p, 1]).
+    again (``Registrar`` on the kept pixels, a sparser grid past LOCAL_PIXELS of them) to the
+    first window, then to the median of the first five so aligned. Returns N×2×3 warps in ``Registrar``'s sense (window pixel = M·[p, 1]).
     """
     W = [np.asarray(w, np.float32) for w in windows]
     n = len(W)
-    out = np.tile(IDENTITY_WARP, (n, 1, 1))
+    out = np.tile(IDENTITY, (n, 1, 1))
     if n == 0 or int(np.count_nonzero(keep)) < LOCAL_MIN_PIXELS:
         return out
     ref = W[0]
@@ -229,8 +234,7 @@ def local_warps(windows: np.ndarray, keep: np.ndarray) -> np.ndarray:
     for rnd in range(2):
         reg = Registrar(ref, step=step, margin=2, keep=keep)
         for i in range(n):
-            M, _ = reg._refine(W[i], out[i].copy(), 6)
-            out[i] = M
+            out[i] = reg.refine(W[i], out[i])
         if rnd == 0:
             ref = np.median(np.stack([warp_to_reference(W[i], out[i]) for i in range(min(5, n))]), axis=0)
             ref = ref.astype(np.float32)

@@ -27,6 +27,7 @@ import numpy as np
 
 from .calibration import LaneGeometry
 from .segmentation import (
+    IDENTITY,
     Background,
     Registrar,
     colour_distance,
@@ -37,8 +38,6 @@ from .segmentation import (
     shadow_mask,
     warp_to_reference,
 )
-
-IDENTITY = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
 
 PIECES_GAP_M = 0.12  # silhouette pieces closer than this are one body when the trunk is looked for
 TRUNK_SHARE = 0.4  # a trunk piece at least this part of the largest one's area, highest in the body
