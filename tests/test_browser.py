@@ -342,8 +342,9 @@ ARM_CLICK = """([label, at]) => {
 }"""
 
 
-def _saved_as(pg, timeout=60000):
-    """The run number a tab's "Saved as run #N." message shows."""
+def _saved_as(pg, timeout=180000):
+    """The run number a tab's "Saved as run #N." message shows (two tabs saving at once on a busy
+    2-core machine took over a minute: the wait is as long as an analysis's)."""
     msg = pg.get_by_text(re.compile(r"Saved as run #\d+")).filter(visible=True).first
     try:
         msg.wait_for(timeout=timeout)
