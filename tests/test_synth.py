@@ -77,6 +77,32 @@ def test_chest_front_is_the_trunk_capsules_forward_extreme():
         assert cap.a[0] == pytest.approx(float(a.hip_x(t)), abs=1e-12)
 
 
+@pytest.mark.parametrize("head, tilt_set", [("up", 35.0), ("in_line", 0.0)])
+def test_head_carried_as_configured_and_the_truth_unchanged(head, tilt_set):
+    """The neck's angle from the trunk's axis is the configured one in the stance and 8° once
+    upright; in line, the face is further ahead of the chest in the drive phase and the neck is
+    drawn under the shirt. The chest's truth does not depend on the head."""
+    up, cfg = Athlete(TINY), replace(TINY, head=head)
+    a = Athlete(cfg)
+
+    def neck_angle(t):
+        j = a.pose(t).joints
+        v1, v2 = j["neck"][:2] - j["hip"][:2], j["head"][:2] - j["neck"][:2]
+        return math.degrees(math.atan2(v1[0] * v2[1] - v1[1] * v2[0], v1 @ v2))
+
+    assert neck_angle(TINY.t0 - 0.1) == pytest.approx(tilt_set, abs=1e-9)
+    assert neck_angle(TINY.t0 + 5.0) == pytest.approx(8.0, abs=0.3)
+    for t in (TINY.t0 + 0.4, TINY.t0 + 0.8):
+        assert float(a.chest_front_x(t)) == float(up.chest_front_x(t))
+        ahead = {n: float(x.pose(t).joints["head"][0] - x.chest_front_x(t)) for n, x in (("up", up), (head, a))}
+        if head == "in_line":
+            assert ahead["in_line"] > ahead["up"] + 0.02
+    names = [c.name for c in a.pose(TINY.t0 + 0.4).capsules]
+    assert (names.index("neck") < names.index("trunk")) == (head == "in_line")
+    with pytest.raises(ValueError, match="head must be"):
+        replace(TINY, head="down")
+
+
 def test_hip_still_before_t0_and_follows_the_sprint_model_after():
     a = Athlete(TINY)
     t0 = TINY.t0

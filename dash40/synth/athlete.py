@@ -34,6 +34,9 @@ HEEL = (-0.05, -0.045)  # foot points relative to the ankle (x forward, y up), m
 TOE = (0.15, -0.045)
 
 THETA_SET, THETA_RUN = math.radians(-10.0), math.radians(82.0)  # trunk angle above horizontal
+# The neck's angle from the trunk's axis (degrees, counter-clockwise) in the stance and the drive
+# (``SceneConfig.head``), and once upright.
+HEAD_TILT_UP_DEG, HEAD_TILT_IN_LINE_DEG, HEAD_TILT_RUN_DEG = 35.0, 0.0, 8.0
 PHI_SET, PHI_RUN = math.radians(25.0), math.radians(12.0)  # heel raised during contact
 ARM_SET_INCLINE = math.radians(12.0)  # ground arm: hand ahead of the shoulder
 REAR_TOE_OFF, FRONT_TOE_OFF, FIRST_TOUCHDOWN = 0.15, 0.32, 0.38  # s after t0
@@ -315,7 +318,8 @@ class Athlete:
         tdir = np.array([math.cos(th), math.sin(th)])
         neck = hip + self.trunk_len * tdir
         shoulder = hip + 0.93 * self.trunk_len * tdir
-        nang = th + math.radians(35.0 + (8.0 - 35.0) * g)
+        tilt = HEAD_TILT_IN_LINE_DEG if cfg.head == "in_line" else HEAD_TILT_UP_DEG
+        nang = th + math.radians(tilt + (HEAD_TILT_RUN_DEG - tilt) * g)
         ndir = np.array([math.cos(nang), math.sin(nang)])
         neck_top = neck + 0.08 * sc * ndir
         head = neck + (0.06 + R_HEAD) * sc * ndir
@@ -383,11 +387,15 @@ class Athlete:
                     Capsule(f"{sd}_foot", he, to, self.r_foot, self.r_foot, col(cfg.shoes, sd))]
 
         caps += arm_caps(far) + leg_caps(far)
+        neck_cap = Capsule("neck", w3(neck), w3(neck_top), R_NECK * sc, R_NECK * sc, col(cfg.skin))
+        if cfg.head == "in_line":  # under the shirt, which covers its base
+            caps.append(neck_cap)
         caps.append(Capsule("trunk", w3(hip), w3(neck), self.r_trunk, self.r_trunk, col(cfg.jersey),
                             half_width=TRUNK_HALF_WIDTH * sc))
         caps.append(Capsule("pelvis", w3(hip - 0.02 * sc * tdir), w3(hip + 0.06 * sc * tdir),
                             self.r_trunk * 1.06, self.r_trunk * 1.04, col(cfg.shorts)))
-        caps.append(Capsule("neck", w3(neck), w3(neck_top), R_NECK * sc, R_NECK * sc, col(cfg.skin)))
+        if cfg.head != "in_line":
+            caps.append(neck_cap)
         caps.append(Capsule("head", w3(head), w3(head), R_HEAD * sc, R_HEAD * sc, col(cfg.skin)))
         hair_c = w3(head + 0.025 * sc * ndir - 0.02 * sc * np.array([1.0, 0.0]))
         caps.append(Capsule("hair", hair_c, hair_c, R_HEAD * sc * 0.9, R_HEAD * sc * 0.9, col(cfg.hair)))

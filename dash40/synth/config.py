@@ -69,6 +69,12 @@ class SceneConfig:
     skin: Colour = (150, 100, 70)
     shoes: Colour = (25, 25, 30)
     hair: Colour = (20, 15, 12)
+    # How the head is carried: "up" raised 35° above the trunk's line in the stance and the drive
+    # (the suite's athlete since the first release), "in_line" in line with the trunk there, eyes
+    # on the ground ahead, as sprinters are coached to carry it (leaning 45-60°, the face is then
+    # ahead of the chest, as in the real iPhone starts); both end 8° above it once upright. With
+    # "in_line" the neck is drawn under the shirt (its skin does not cover the chest's front).
+    head: str = "up"
 
     # --- scene --------------------------------------------------------------------------
     bystander: bool = False
@@ -140,6 +146,7 @@ def _validate(c: SceneConfig) -> None:
     need(c.capture_fps > 0 and math.isfinite(c.capture_fps), "capture_fps must be > 0", c.capture_fps)
     need(c.file_fps is None or c.file_fps > 0, "file_fps must be > 0 or None", c.file_fps)
     need(c.repeat >= 1, "repeat must be ≥ 1", c.repeat)
+    need(c.head in ("up", "in_line"), "head must be 'up' or 'in_line'", c.head)
     need(c.duration > 0, "duration must be > 0 s", c.duration)
     need(0 <= c.vfr_jitter < 0.5, "vfr_jitter must be in [0, 0.5)", c.vfr_jitter)
     need(0 <= c.drop_prob < 0.5, "drop_prob must be in [0, 0.5)", c.drop_prob)
