@@ -103,6 +103,32 @@ def test_head_carried_as_configured_and_the_truth_unchanged(head, tilt_set):
         replace(TINY, head="down")
 
 
+def test_long_drive_keeps_the_trunk_low_for_longer_from_rest():
+    """posture="long_drive": the trunk leaves the stance from rest (no jump in its angle at the
+    first movement), stands ~40° above the horizontal at the first touchdown (the suite's ~23°),
+    ~54° when the chest reaches 5 m (the suite's ~68°) and still rises to the same running angle;
+    the chest's truth follows the trunk it draws."""
+    base = dict(width=1280, height=720, units="m", lines=(0.0, 5.0, 10.0), duration=3.0, t0=0.6, mss=9.0, tau=1.2)
+    suite, drive = Athlete(SceneConfig(**base)), Athlete(SceneConfig(**base, posture="long_drive"))
+    t0 = drive.t0
+    assert float(drive.trunk_angle(t0 + 1e-4)) - float(drive.trunk_angle(t0 - 0.1)) < math.radians(0.01)
+
+    def at_chest(a, x):
+        ts = np.linspace(t0, t0 + 4.0, 4001)
+        return float(ts[np.argmax(np.array([float(a.chest_front_x(t)) for t in ts]) >= x)])
+
+    td = next(c.touchdown for c in drive.contacts if not c.set_position)
+    assert 35 <= math.degrees(float(drive.trunk_angle(td))) <= 45
+    assert 50 <= math.degrees(float(drive.trunk_angle(at_chest(drive, 5.0)))) <= 58
+    assert math.degrees(float(suite.trunk_angle(at_chest(suite, 5.0)))) > 64
+    assert float(drive.trunk_angle(t0 + 20.0)) == pytest.approx(float(suite.trunk_angle(t0 + 20.0)), abs=1e-6)
+    for t in (t0 + 0.3, t0 + 1.0):
+        trunk = next(c for c in drive.pose(t).capsules if c.name == "trunk")
+        assert float(drive.chest_front_x(t)) == pytest.approx(max(trunk.a[0], trunk.b[0]) + trunk.ra, abs=1e-12)
+    with pytest.raises(ValueError, match="posture must be"):
+        SceneConfig(**base, posture="upright")
+
+
 def test_hip_still_before_t0_and_follows_the_sprint_model_after():
     a = Athlete(TINY)
     t0 = TINY.t0

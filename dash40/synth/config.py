@@ -75,6 +75,10 @@ class SceneConfig:
     # ahead of the chest, as in the real iPhone starts); both end 8° above it once upright. With
     # "in_line" the neck is drawn under the shirt (its skin does not cover the chest's front).
     head: str = "up"
+    # How the trunk rises from the stance: "suite" (the suite's athlete: ~25° above the horizontal
+    # at the first step, ~65° at 5 m) or "long_drive" (low through a long drive: ~40° at the first
+    # step, ~50° at 5 m, ~60° at 10 m, as the real iPhone starts lean; ``athlete.long_drive_fraction``).
+    posture: str = "suite"
 
     # --- scene --------------------------------------------------------------------------
     bystander: bool = False
@@ -147,6 +151,7 @@ def _validate(c: SceneConfig) -> None:
     need(c.file_fps is None or c.file_fps > 0, "file_fps must be > 0 or None", c.file_fps)
     need(c.repeat >= 1, "repeat must be ≥ 1", c.repeat)
     need(c.head in ("up", "in_line"), "head must be 'up' or 'in_line'", c.head)
+    need(c.posture in ("suite", "long_drive"), "posture must be 'suite' or 'long_drive'", c.posture)
     need(c.duration > 0, "duration must be > 0 s", c.duration)
     need(0 <= c.vfr_jitter < 0.5, "vfr_jitter must be in [0, 0.5)", c.vfr_jitter)
     need(0 <= c.drop_prob < 0.5, "drop_prob must be in [0, 0.5)", c.drop_prob)
