@@ -79,8 +79,8 @@ DRIVE_FIRST, DRIVE_EASE = 0.55, 0.3  # long drive: this part of the rise by v/MS
 
 def long_drive_fraction(s):
     """How far the trunk has risen (0 → 1 with v/MSS) for an athlete who stays low through a long
-    drive phase (``SceneConfig.posture="long_drive"``): up to ~40° above the horizontal by the first
-    step, then slowly, ~50° at 5 m, ~60° at 10 m, ~75° at 20 m (mss 9 m/s, tau 1.2 s; coaches'
+    drive phase (``SceneConfig.posture="long_drive"``): up to ~41° above the horizontal by the first
+    step, then slowly, ~54° at 5 m, ~65° at 10 m, ~75° at 20 m (mss 9 m/s, tau 1.2 s; coaches'
     published progressions run 45°, 60°, 70°, 80° at the first step, 5, 10 and 20 m). Zero slope at
     rest, as ``posture_fraction``."""
     s = np.clip(s, 0.0, 1.0)

@@ -75,9 +75,9 @@ class SceneConfig:
     # ahead of the chest, as in the real iPhone starts); both end 8° above it once upright. With
     # "in_line" the neck is drawn under the shirt (its skin does not cover the chest's front).
     head: str = "up"
-    # How the trunk rises from the stance: "suite" (the suite's athlete: ~25° above the horizontal
-    # at the first step, ~65° at 5 m) or "long_drive" (low through a long drive: ~40° at the first
-    # step, ~50° at 5 m, ~60° at 10 m, as the real iPhone starts lean; ``athlete.long_drive_fraction``).
+    # How the trunk rises from the stance: "suite" (the suite's athlete: ~23° above the horizontal
+    # at the first step, ~68° at 5 m) or "long_drive" (low through a long drive: ~41° at the first
+    # step, ~54° at 5 m, ~65° at 10 m, as the real iPhone starts lean; ``athlete.long_drive_fraction``).
     posture: str = "suite"
 
     # --- scene --------------------------------------------------------------------------
