@@ -109,6 +109,32 @@ def test_coded_b_pictures_at_30_fps_time_a_start_whose_next_anchor_comes_late(ph
     assert abs(got.time_s - t0) < 0.3 * period, (got.time_s - t0) / period
 
 
+@pytest.mark.parametrize("phase", [0.1, 0.4, 0.7])
+def test_pictures_the_encoder_skipped_just_before_the_first_coded_movement_do_not_hold_the_onset_late(phase):
+    """At 240 fps the movement's first frames change the picture by less than the encoder's dead
+    zone: the next P picture copies the last one block for block, and the B pictures between them
+    are exact copies too. Such zeros are not still frames (the body has moved, too little to
+    code); fitted as still frames they held the onset 0.9-1.5 frame late."""
+    period = 1 / 240
+    t0 = 0.6 + (1 + phase) * period
+    times, P = _edge_patches(t0, accel_px=250.0, n=240, noise=0.0, period=period, seed=2)
+    pict = ["I" if i % 48 == 0 else ("P" if i % 4 == 0 else "B") for i in range(len(P))]
+    coded = P.copy()
+    anchors = [i for i, c in enumerate(pict) if c != "B"]
+    for a, b in zip(anchors, anchors[1:], strict=False):
+        if pict[b] == "P" and np.sqrt(np.mean((P[b] - coded[a]) ** 2)) < 2.0:
+            coded[b] = coded[a]  # every block skipped: a change under 2 grey levels rms is not coded
+    for a, b in zip(anchors, anchors[1:], strict=False):
+        for i in range(a + 1, b):  # a B picture: a blend of the anchors around it
+            w = (i - a) / (b - a)
+            coded[i] = (1 - w) * coded[a] + w * coded[b]
+    skipped = [b for a, b in zip(anchors, anchors[1:], strict=False) if b * period > t0 and np.array_equal(coded[b], coded[a])]
+    assert skipped  # (the planted start does have a moving P picture copied whole)
+    got = onset_from_patches(times, coded, pict, period, np.arange(len(P)))
+    assert got is not None and got.method == "onset-fit"
+    assert abs(got.time_s - t0) < 0.4 * period, (got.time_s - t0) / period
+
+
 def test_an_image_shown_twice_is_timed_at_its_first_appearance():
     """A 30-fps capture in a 60-fps file: every image twice, the copy with a little codec noise."""
     t0 = 0.515
