@@ -52,6 +52,7 @@ ONSET_BACK_MAX_S = 0.25  # ... up to this much earlier
 ONSET_IPPP_TOE = 0.2  # without B pictures, the fit leaves out moving frames below this part of the change
 ONSET_CODED_MIN = 0.2  # without B pictures, a P picture coding at least this part of the pattern is read on its coded part ...
 ONSET_SKIP_STILL = 0.1  # ... when the still P pictures before the rise code at most this part of it (the encoder skips still blocks)
+ONSET_DEAD_ZONE_S = 0.03  # a movement can stay under the encoder's dead zone (coded as nothing) this long
 ONSET_B_CODED_S = 0.025  # B pictures at least this far apart (≤ 40 fps) code the first movement, not a blend ...
 ONSET_B_BLEND = 0.5  # ... unless the first reads this much of the straight line between its anchors
 START_LEAD_S = 0.1  # a first movement found closer than this to the clip's first frame may be before the clip
@@ -478,13 +479,17 @@ def _fit_from_rise(P: np.ndarray, ts: np.ndarray, idx: np.ndarray, pict: list[st
         blended[a0] = True
         # So may the B pictures before it, back to the anchor before it, when they are exact copies
         # of it (the encoder skipped every block: a movement below the dead zone reads exactly
-        # nothing, not a small value). Seen at 240 fps (b04), where the movement's first 4-7 frames
-        # are skipped: those zeros, fitted as still frames, held the onset 0.8-1.5 frame late.
-        # onset_lab.py: b04 +0.81 -> +0.39 frame, its copies +1.00 -> +0.53 and +1.51 -> +1.45;
-        # no other start of the suite, its copies, onset, common or phone sets moves.
+        # nothing, not a small value) and within ONSET_DEAD_ZONE_S of the first moving anchor. Seen
+        # at 240 fps (b04), where the movement's first 4-7 frames are skipped: those zeros, fitted
+        # as still frames, held the onset 0.8-1.5 frame late. onset_lab.py: b04 +0.81 -> +0.39
+        # frame, its copies +1.00 -> +0.53 and +1.51 -> +1.45; no other start of the suite, its
+        # copies, onset, common or phone sets moves by more than 0.01. (Without the bound, the
+        # generated 60-fps "tiny" start lost its B pictures 17-50 ms before its first moving
+        # anchor, which were still: the fit kept only blends of the anchors, and its 1-sigma grew
+        # from 1.5 to 6 frames.)
         before = [k for k in range(a0) if anchor[k]]
         for k in range(before[-1] + 1 if before else a0, a0):
-            if np.array_equal(P[k], P[a0]):
+            if np.array_equal(P[k], P[a0]) and ts[a1] - ts[k] <= ONSET_DEAD_ZONE_S:
                 blended[k] = True
     first = max(s0, min(i_r, a0 + 1) - n_pre)
     sel = np.arange(first, T + 1)
