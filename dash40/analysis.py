@@ -37,6 +37,9 @@ REFERENCES = ("torso", "hip")
 # them the trace, not the athlete, is what the fit describes.
 PLAUSIBLE_TAU_S = (0.4, 2.5)
 PLAUSIBLE_MSS_M_S = (3.0, 13.0)
+# ... and MAC = MSS / TAU at most this (m/s²): TAU is about 1 s across sports and levels (Clark &
+# Ryan 2022), so the fastest sprinters start at ~10-12 m/s². Hand-held 10-m clips fitted 16-25.
+PLAUSIBLE_MAC_M_S2 = 15.0
 MODEL_MIN_SPEED_FRACTION = 0.9  # the trace must reach this share of MSS for the model to be reported
 SPRINT_SPEED_M_S = 3.5  # below this top speed a rep is not a sprint (a brisk walk is ~2 m/s)
 # A first movement less certain than this (1-sigma) gets a warning: coaches compare reps to 0.01 s.
@@ -516,9 +519,12 @@ def _model(result: AnalysisResult, body_mass_kg, height_m) -> dict:
                 "extrapolated_fit": fit.to_dict()}
     # A fit far outside what human sprinters do is a measurement problem, not a result.
     lo_tau, hi_tau = PLAUSIBLE_TAU_S
-    if not (lo_tau <= fit.tau <= hi_tau) or not (PLAUSIBLE_MSS_M_S[0] <= fit.mss <= PLAUSIBLE_MSS_M_S[1]):
-        return {"error": f"the fit (MSS {fit.mss:.2f} m/s, TAU {fit.tau:.2f} s) is outside what sprinters do "
-                         f"(MSS {PLAUSIBLE_MSS_M_S[0]:g}-{PLAUSIBLE_MSS_M_S[1]:g} m/s, TAU {lo_tau:g}-{hi_tau:g} s): "
-                         "the runner was not tracked well enough in this clip for the sprint model",
+    mac = fit.mss / fit.tau
+    if (not (lo_tau <= fit.tau <= hi_tau) or not (PLAUSIBLE_MSS_M_S[0] <= fit.mss <= PLAUSIBLE_MSS_M_S[1])
+            or mac > PLAUSIBLE_MAC_M_S2):
+        return {"error": f"the fit (MSS {fit.mss:.2f} m/s, TAU {fit.tau:.2f} s, so MAC {mac:.1f} m/s²) is outside "
+                         f"what sprinters do (MSS {PLAUSIBLE_MSS_M_S[0]:g}-{PLAUSIBLE_MSS_M_S[1]:g} m/s, TAU "
+                         f"{lo_tau:g}-{hi_tau:g} s, MAC up to {PLAUSIBLE_MAC_M_S2:g} m/s²): the runner was not "
+                         "tracked well enough in this clip for the sprint model",
                 "implausible_fit": fit.to_dict()}
     return fit.to_dict()

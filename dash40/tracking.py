@@ -42,6 +42,7 @@ from .segmentation import (
 PIECES_GAP_M = 0.12  # silhouette pieces closer than this are one body when the trunk is looked for
 TRUNK_SHARE = 0.4  # a trunk piece at least this part of the largest one's area, highest in the body
 TRUNK_THICKNESS_M = 0.25  # chest depth of an athlete, used to size the limb-removing opening
+EDGE_GAP_M = 0.12  # hand-held: a gap this wide in the silhouette's row, lost to the raised threshold, is bridged
 BODY_HEIGHT_M = 1.9
 NEW_RUNNER_MARGIN_M = 0.1  # a runner not yet followed has its lowest point at most this (as a height) beyond the lane ...
 NEAR_SIDE_MARGIN_M = 0.5  # ... and at most this in front of it (on the camera's side) ...
@@ -387,6 +388,28 @@ def feet_on_ground(track: RunnerTrack, bins: int = 20, q: float = 100.0) -> tupl
     return np.asarray(cu), np.asarray(cv)
 
 
+def _bridge_edges(mask: np.ndarray, d: np.ndarray, thr: float, slack: np.ndarray | float, ppm: float) -> np.ndarray:
+    """``mask`` with the gaps that the raised threshold of a hand-held clip cut into its rows put back.
+
+    On a hand-held clip the threshold is raised along the background's strong edges (``slack``:
+    a registration off by a fraction of a pixel must not read them as the runner), and where the
+    runner passes in front of such an edge he is lost there too: on the real start_a6 a light pole
+    behind a white shirt cut the trunk's silhouette in two, the opening that removes the limbs took
+    the thin part ahead of the pole away, and the chest's front stalled at the pole for 3 frames
+    (706.5, 705.2, 702.2 px while the body moved ~15 px a frame), then jumped 44 px. A pixel
+    that differs from the background by more than the plain threshold, on a row between two parts
+    of the silhouette less than EDGE_GAP_M apart, is the runner's: with it the front follows the
+    body through the pole (703.9, 689.2, 672.9 px). Edges read where the silhouette has no
+    other part beyond them stay out. Only for the trunk: the silhouette itself (its box, where
+    the first movement is read, and its feet) is left as it is.
+    """
+    if not np.any(slack):
+        return mask
+    k = max(3, int(round(EDGE_GAP_M * ppm)) | 1)
+    closed = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (k, 1)))
+    return mask | (closed & (d > thr).astype(np.uint8))
+
+
 def _with_near_pieces(mask: np.ndarray, body: np.ndarray, ppm: float) -> np.ndarray:
     """``body`` and the pieces of ``mask`` that a closing of PIECES_GAP_M joins to it (uint8)."""
     k = max(1, int(round(PIECES_GAP_M * ppm)))
@@ -439,7 +462,7 @@ def _trunk_front(d: np.ndarray, noise: float, ppm: float, x0: int, y0: int, widt
         # The trunk is looked for in the silhouette with its pieces less than a hand apart put
         # together: a white shirt against a white bench leaves the waist unseen, and the upper body
         # falls apart from the legs (the silhouette itself, for the feet and the box, is left as it is).
-        opened = cv2.morphologyEx(_with_near_pieces(mask, body, ppm), cv2.MORPH_OPEN,
+        opened = cv2.morphologyEx(_with_near_pieces(_bridge_edges(mask, d, thr, slack, ppm), body, ppm), cv2.MORPH_OPEN,
                                   cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (kd, kd)))
         trunk = _upper_component(opened)
     else:
