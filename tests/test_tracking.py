@@ -52,6 +52,11 @@ def test_trunk_front_is_found_to_a_fifth_of_a_pixel_at_every_picture_scale():
                 assert abs(got["front_u"] - edge) < 0.2, (ppm, blur, edge, got["front_u"])
 
 
+def _cover(cols: np.ndarray, front: float) -> np.ndarray:
+    """The part of each pixel column behind ``front`` (pixel j covers [j - 0.5, j + 0.5])."""
+    return np.clip(front - (cols - 0.5), 0.0, 1.0)
+
+
 def test_the_chest_is_measured_when_the_shirt_fades_into_the_background_at_the_waist():
     # Real hand-held clips (start_a1-a6): a white shirt against a white bench leaves a band at the
     # waist that hardly differs from the background, and the silhouette's opening (which removes
@@ -62,13 +67,10 @@ def test_the_chest_is_measured_when_the_shirt_fades_into_the_background_at_the_w
     ppm, edge = 60.0, 70.4
     rows = np.arange(int(2.0 * ppm))[:, None] / ppm
     cols = np.arange(int(edge + 0.4 * ppm))[None, :]
-
-    def cover(front):  # pixel j covers [j - 0.5, j + 0.5]: the part of it behind ``front``
-        return np.clip(front - (cols - 0.5), 0.0, 1.0)
     back = edge - 0.35 * ppm
-    trunk = ((rows >= 0.1) & (rows < 0.7) & (cols >= back)) * cover(edge)
-    waist = ((rows >= 0.7) & (rows < 0.76) & (cols >= back)) * cover(back + 0.05 * ppm)
-    legs = ((rows >= 0.76) & (rows < 1.9) & (cols >= edge - 0.55 * ppm)) * cover(edge - 0.1 * ppm)
+    trunk = ((rows >= 0.1) & (rows < 0.7) & (cols >= back)) * _cover(cols, edge)
+    waist = ((rows >= 0.7) & (rows < 0.76) & (cols >= back)) * _cover(cols, back + 0.05 * ppm)
+    legs = ((rows >= 0.76) & (rows < 1.9) & (cols >= edge - 0.55 * ppm)) * _cover(cols, edge - 0.1 * ppm)
     noise = np.abs(np.random.default_rng(3).normal(0.0, 1.5, trunk.shape))
     # With the strip the silhouette is one piece; without it, two (the waist not seen at all).
     for d in (60.0 * (trunk + waist + legs) + noise, 60.0 * (trunk + legs) + noise):
@@ -91,12 +93,9 @@ def test_the_chest_is_followed_in_front_of_a_pole_on_a_hand_held_clip():
     ppm = 60.0
     rows = np.arange(int(2.0 * ppm))[:, None] / ppm
     cols = np.arange(100)[None, :]
-
-    def cover(front):  # pixel j covers [j - 0.5, j + 0.5]: the part of it behind ``front``
-        return np.clip(front - (cols - 0.5), 0.0, 1.0)
     for edge in (70.3, 71.75):
-        trunk = ((rows >= 0.1) & (rows < 0.7) & (cols >= edge - 0.45 * ppm)) * cover(edge)
-        legs = ((rows >= 0.7) & (rows < 1.9) & (cols >= edge - 0.55 * ppm)) * cover(edge - 0.1 * ppm)
+        trunk = ((rows >= 0.1) & (rows < 0.7) & (cols >= edge - 0.45 * ppm)) * _cover(cols, edge)
+        legs = ((rows >= 0.7) & (rows < 1.9) & (cols >= edge - 0.55 * ppm)) * _cover(cols, edge - 0.1 * ppm)
         d = 60.0 * (trunk + legs) + np.abs(np.random.default_rng(5).normal(0.0, 1.5, trunk.shape))
         pole = (cols >= int(edge) - 15) & (cols < int(edge) - 9)
         d = np.where(pole & (d > 30.0), 55.0, d)
